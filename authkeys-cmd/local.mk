@@ -1,0 +1,1 @@
+# authkeys-cmd

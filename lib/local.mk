@@ -1,0 +1,12 @@
+# lib/: the shared library (not installed)
+noinst_LTLIBRARIES += lib/libsshgate.la
+lib_libsshgate_la_SOURCES = \
+	lib/api.c lib/api.h \
+	lib/compat.c lib/compat.h \
+	lib/conf.c lib/conf.h \
+	lib/gate_err.c lib/gate_err.h \
+	lib/ident.c lib/ident.h \
+	lib/log.c lib/log.h
+lib_libsshgate_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBSSH_CFLAGS)
+lib_libsshgate_la_LIBADD = $(CURL_LIBS) $(JANSSON_LIBS) $(LIBSSH_LIBS)

@@ -1,0 +1,166 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+
+/* The logger is the one piece of process-wide state besides the config. */
+static const char *log_ident = "sshgate";
+static int log_sinks = LOG_TO_SYSLOG;
+static int log_level = CONF_LOG_INFO;
+static int log_fd = -1;
+
+void
+log_init(const char *ident, int sinks)
+{
+	log_ident = ident;
+	log_sinks = sinks;
+	if (sinks & LOG_TO_SYSLOG)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+}
+
+void
+log_set_level(int level)
+{
+	log_level = level;
+}
+
+int
+log_set_file(const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1)
+		return -1;
+	if (log_fd != -1)
+		close(log_fd);
+	log_fd = fd;
+	return 0;
+}
+
+void
+log_escape(char *dst, size_t dstlen, const char *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i, need;
+	int quote = 0;
+	unsigned char c;
+
+	if (dstlen == 0)
+		return;
+	if (v == NULL)
+		v = "-";
+	if (*v == '\0')
+		quote = 1;
+	for (i = 0; v[i] != '\0'; i++)
+		if (v[i] == ' ')
+			quote = 1;
+	if (quote && o + 1 < dstlen)
+		dst[o++] = '"';
+	for (i = 0; v[i] != '\0'; i++) {
+		c = (unsigned char)v[i];
+		need = (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' ||
+		    c == '=') ? 4 : 1;
+		/* room for the char, "...", a closing quote and NUL */
+		if (i >= LOG_VALUE_MAX || o + need + 5 >= dstlen) {
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (need == 4) {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 0xf];
+		} else
+			dst[o++] = (char)c;
+	}
+	if (quote && o + 1 < dstlen)
+		dst[o++] = '"';
+	dst[o] = '\0';
+}
+
+static void
+append(struct logline *l, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (l->len + n >= sizeof(l->buf))
+		n = sizeof(l->buf) - 1 - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+}
+
+void
+logline_init(struct logline *l, const char *summary)
+{
+	l->len = 0;
+	l->nkv = 0;
+	l->buf[0] = '\0';
+	append(l, summary);
+}
+
+void
+logline_str(struct logline *l, const char *key, const char *value)
+{
+	char esc[LOG_VALUE_MAX * 4 + 8];
+
+	log_escape(esc, sizeof(esc), value);
+	append(l, l->nkv++ == 0 ? "; " : " ");
+	append(l, key);
+	append(l, "=");
+	append(l, esc);
+}
+
+void
+logline_int(struct logline *l, const char *key, long long value)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%lld", value);
+	logline_str(l, key, num);
+}
+
+static int
+prio_level(int prio)
+{
+	if (prio <= LOG_WARNING)
+		return CONF_LOG_ERROR;
+	if (prio <= LOG_INFO)
+		return CONF_LOG_INFO;
+	return CONF_LOG_VERBOSE;
+}
+
+void
+logline_emit(struct logline *l, int prio)
+{
+	char line[LOG_LINE_MAX + 128];
+	int n, saved = errno;
+
+	if (prio_level(prio) > log_level)
+		goto out;
+	if (log_sinks & LOG_TO_SYSLOG)
+		syslog(LOG_AUTHPRIV | prio, "%s", l->buf);
+	if ((log_sinks & LOG_TO_STDERR) || log_fd != -1) {
+		n = snprintf(line, sizeof(line), "%s[%ld]: %s\n", log_ident,
+		    (long)getpid(), l->buf);
+		if (n < 0)
+			goto out;
+		if ((size_t)n >= sizeof(line))
+			n = sizeof(line) - 1;
+		/* best effort: a log sink must never stop the gate */
+		if (log_sinks & LOG_TO_STDERR)
+			(void)!write(STDERR_FILENO, line, (size_t)n);
+		if (log_fd != -1)
+			(void)!write(log_fd, line, (size_t)n);
+	}
+ out:
+	errno = saved;
+}

@@ -1,0 +1,49 @@
+/*
+ * Logging: syslog, facility AUTHPRIV, one line per event: a short human
+ * summary and a stable key=value tail, e.g.
+ *
+ *	key accepted; login=1234-5678 fp=SHA256:... decision=allow
+ *
+ * Values are escaped: control characters, '"', '\' and bytes >= 0x7f
+ * become \xNN, values with spaces are quoted, long values truncated.
+ * Optionally each line also goes to stderr (tests, -d) and to a file
+ * (LogFile).
+ */
+#ifndef SSHGATE_LOG_H
+#define SSHGATE_LOG_H
+
+#include <syslog.h>
+
+#define LOG_LINE_MAX	2048
+#define LOG_VALUE_MAX	256
+
+/* Which sinks besides syslog. */
+#define LOG_TO_SYSLOG	0x01
+#define LOG_TO_STDERR	0x02
+
+struct logline {
+	char	buf[LOG_LINE_MAX];
+	size_t	len;
+	int	nkv;
+};
+
+/* Once per process. ident must outlive the process (argv[0] basename). */
+void	log_init(const char *ident, int sinks);
+
+/* Level filter: CONF_LOG_*; lines above it are dropped. */
+void	log_set_level(int level);
+
+/* Appends lines to path as well (O_APPEND, created 0600). 0 or error. */
+int	log_set_file(const char *path);
+
+/* Builds one event line. summary is ours, never user data. */
+void	logline_init(struct logline *l, const char *summary);
+void	logline_str(struct logline *l, const char *key, const char *value);
+void	logline_int(struct logline *l, const char *key, long long value);
+/* Sends it at syslog priority prio (LOG_ERR, LOG_INFO, ...). */
+void	logline_emit(struct logline *l, int prio);
+
+/* Escapes value into dst (dstlen bytes) as logline_str would. */
+void	log_escape(char *dst, size_t dstlen, const char *value);
+
+#endif /* SSHGATE_LOG_H */

@@ -1,0 +1,141 @@
+/* Unit tests: the sshgate.conf parser. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "gate_err.h"
+#include "tap.h"
+
+static char tmpl[] = "/tmp/sshgate-test-conf.XXXXXX";
+
+static int
+load_text(struct gate_config *cfg, const char *text, char *err, size_t len)
+{
+	FILE *f = fopen(tmpl, "w");
+
+	fputs(text, f);
+	fclose(f);
+	conf_free(cfg);
+	conf_defaults(cfg);
+	err[0] = '\0';
+	return conf_load(cfg, tmpl, err, len);
+}
+
+static void
+bad(const char *text, int line, const char *needle, const char *what)
+{
+	struct gate_config cfg;
+	char err[CONF_ERRLEN], where[600];
+	int r;
+
+	conf_defaults(&cfg);
+	r = load_text(&cfg, text, err, sizeof(err));
+	snprintf(where, sizeof(where), "%s:%d: ", tmpl, line);
+	tap_ok(r == GATE_ERR_CONFIG && strncmp(err, where, strlen(where)) == 0 &&
+	    strstr(err, needle) != NULL, "refused: %s", what);
+	if (r != GATE_ERR_CONFIG || strstr(err, needle) == NULL)
+		printf("#   r=%d err=\"%s\"\n", r, err);
+	conf_free(&cfg);
+}
+
+int
+main(void)
+{
+	struct gate_config cfg;
+	char err[CONF_ERRLEN];
+	int fd, r;
+	FILE *f;
+	char *dump = NULL;
+	size_t dumplen = 0;
+
+	if ((fd = mkstemp(tmpl)) == -1)
+		return 1;
+	close(fd);
+
+	conf_defaults(&cfg);
+	tap_is_int(cfg.api_timeout, 2000, "default ApiTimeout 2s");
+	tap_is_int(cfg.auth_timeout, 3000, "default AuthTimeout 3s");
+	tap_is_int(cfg.stale_if_error, 0, "default StaleIfError 0: fail closed");
+	tap_ok(conf_validate(&cfg, err, sizeof(err)) == GATE_ERR_CONFIG &&
+	    strstr(err, "ApiUrl is not set") != NULL, "ApiUrl is required");
+
+	r = load_text(&cfg,
+	    "# a comment\n"
+	    "\n"
+	    "  ApiUrl https://api.example.com/base/   # trailing comment\n"
+	    "apiurl https://second.example.com\n"
+	    "APITIMEOUT 1500ms\n"
+	    "ApiConnectTimeout=250ms\n"
+	    "ApiMaxResponse 64K\n"
+	    "ApiTokenFile \"/etc/sshgate/my token\"\n"
+	    "ApiAllowHttp no\n"
+	    "LogLevel verbose\n"
+	    "CacheTime 0\n"
+	    "StaleIfError 5m\n", err, sizeof(err));
+	tap_ok(r == 0, "a good file loads (%s)", err);
+	tap_is_str(cfg.api_url, "https://api.example.com/base",
+	    "first value wins, trailing slash dropped");
+	tap_is_int(cfg.api_timeout, 1500, "keywords are case-insensitive");
+	tap_is_int(cfg.api_connect_timeout, 250, "Keyword=value form");
+	tap_is_int(cfg.api_max_response, 65536, "size suffix K");
+	tap_is_str(cfg.api_token_file, "/etc/sshgate/my token", "quoted value");
+	tap_is_int(cfg.log_level, CONF_LOG_VERBOSE, "LogLevel");
+	tap_is_int(cfg.cache_time, 0, "time 0");
+	tap_is_int(cfg.stale_if_error, 300000, "time in minutes");
+	tap_ok(conf_validate(&cfg, err, sizeof(err)) == 0, "validates");
+
+	f = open_memstream(&dump, &dumplen);
+	conf_dump(&cfg, f);
+	fclose(f);
+	tap_ok(strstr(dump, "apiurl https://api.example.com/base\n") != NULL &&
+	    strstr(dump, "apitimeout 1500ms\n") != NULL &&
+	    strstr(dump, "staleiferror 300s\n") != NULL &&
+	    strstr(dump, "apicafile none\n") != NULL,
+	    "dump prints the effective values");
+	free(dump);
+
+	r = load_text(&cfg, "ApiUrl http://127.0.0.1:8080\n", err,
+	    sizeof(err));
+	tap_ok(r == 0 && conf_validate(&cfg, err, sizeof(err)) ==
+	    GATE_ERR_CONFIG && strstr(err, "ApiAllowHttp") != NULL,
+	    "plain http needs ApiAllowHttp");
+	r = load_text(&cfg, "ApiUrl http://127.0.0.1:8080\nApiAllowHttp yes\n",
+	    err, sizeof(err));
+	tap_ok(r == 0 && conf_validate(&cfg, err, sizeof(err)) == 0,
+	    "plain http with ApiAllowHttp yes");
+
+	bad("ApiUrl https://x\nNoSuchKeyword 1\n", 2, "unknown keyword",
+	    "unknown keyword names file:line");
+	bad("ApiTimeout soon\n", 1, "ApiTimeout", "bad time");
+	bad("ApiTimeout 61\n", 1, "ApiTimeout", "ApiTimeout above its maximum");
+	bad("ApiTimeout 1ms\n", 1, "ApiTimeout", "ApiTimeout below its minimum");
+	bad("ApiTimeout -1\n", 1, "ApiTimeout", "negative time");
+	bad("ApiMaxResponse 12Q\n", 1, "ApiMaxResponse", "bad size suffix");
+	bad("ApiMaxResponse 99999999999999999999\n", 1, "ApiMaxResponse",
+	    "size overflow");
+	bad("ApiAllowHttp maybe\n", 1, "yes or no", "bad boolean");
+	bad("ApiTokenFile relative/path\n", 1, "absolute path", "relative path");
+	bad("ApiUrl ftp://x\n", 1, "URL", "ftp URL");
+	bad("ApiUrl https://user:pw@x\n", 1, "URL", "URL with credentials");
+	bad("ApiUrl https://x/?a=b\n", 1, "URL", "URL with a query");
+	bad("ApiUrl\n", 1, "needs a value", "missing value");
+	bad("ApiUrl \"https://x\n", 1, "unterminated quote", "open quote");
+	bad("ApiUrl https://x extra\n", 1, "garbage", "two values");
+	bad("\n\nLogLevel loud\n", 3, "LogLevel", "bad LogLevel on line 3");
+	bad("ApiUrl https://x\x1b[2J\n", 1, "control character",
+	    "control character");
+	bad("Api-Url https://x\n", 1, "bad keyword", "keyword with a dash");
+
+	conf_free(&cfg);
+	conf_defaults(&cfg);
+	r = conf_load(&cfg, "/nonexistent/sshgate.conf", err, sizeof(err));
+	tap_ok(r == GATE_ERR_SYSTEM && strstr(err, "/nonexistent/sshgate.conf")
+	    != NULL, "missing file names the file");
+	conf_free(&cfg);
+	unlink(tmpl);
+	return tap_done();
+}

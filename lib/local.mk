@@ -6,7 +6,8 @@ lib_libsshgate_la_SOURCES = \
 	lib/conf.c lib/conf.h \
 	lib/gate_err.c lib/gate_err.h \
 	lib/ident.c lib/ident.h \
-	lib/log.c lib/log.h
+	lib/log.c lib/log.h \
+	lib/prog.c lib/prog.h
 lib_libsshgate_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBSSH_CFLAGS)
 lib_libsshgate_la_LIBADD = $(CURL_LIBS) $(JANSSON_LIBS) $(LIBSSH_LIBS)

@@ -1,1 +1,2 @@
-# man
+# man/: mdoc pages (each program's page is added by its directory)
+dist_man_MANS += man/sshgate.8 man/sshgate.conf.5

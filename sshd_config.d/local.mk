@@ -1,1 +1,11 @@
-# sshd_config.d
+# sshd_config.d: the drop-in, with the install paths filled in
+sshdconfddir = $(sysconfdir)/ssh/sshd_config.d
+sshdconfd_DATA = sshd_config.d/10-sshgate.conf
+EXTRA_DIST += sshd_config.d/10-sshgate.conf.in
+CLEANFILES += sshd_config.d/10-sshgate.conf
+
+sshd_config.d/10-sshgate.conf: $(srcdir)/sshd_config.d/10-sshgate.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) sshd_config.d && \
+	sed -e 's|@pkglibexecdir@|$(pkglibexecdir)|g' \
+	    -e 's|@sysconfdir@|$(sysconfdir)|g' \
+	    $(srcdir)/sshd_config.d/10-sshgate.conf.in >$@.tmp && mv $@.tmp $@

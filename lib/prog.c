@@ -1,0 +1,51 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "gate_err.h"
+#include "log.h"
+#include "prog.h"
+
+int
+prog_sanitise_fds(void)
+{
+	int fd;
+
+	for (;;) {
+		if ((fd = open("/dev/null", O_RDWR)) == -1)
+			return GATE_ERR_SYSTEM;
+		if (fd > 2) {
+			close(fd);
+			return 0;
+		}
+	}
+}
+
+int
+prog_load_config(const char *path, struct gate_config *cfg, char *errbuf,
+    size_t errlen)
+{
+	int r;
+
+	if ((r = conf_defaults(cfg)) != 0) {
+		snprintf(errbuf, errlen, "%s", gate_strerror(r));
+		return r;
+	}
+	if ((r = conf_load(cfg, path != NULL ? path : SSHGATE_CONF_FILE,
+	    errbuf, errlen)) != 0)
+		return r;
+	if ((r = conf_validate(cfg, errbuf, errlen)) != 0)
+		return r;
+	log_set_level(cfg->log_level);
+	if (cfg->log_file != NULL && log_set_file(cfg->log_file) == -1) {
+		snprintf(errbuf, errlen, "%s: %s", cfg->log_file,
+		    strerror(errno));
+		return GATE_ERR_CONFIG;
+	}
+	return 0;
+}

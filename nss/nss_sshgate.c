@@ -1,0 +1,479 @@
+/*
+ * libnss_sshgate.so.2: the glibc NSS module that makes gate logins
+ * ("5678", "1234-5678") known users, so that sshd runs the
+ * AuthorizedKeysCommand for them instead of refusing them as invalid.
+ *
+ * The mapping is purely syntactic: a name of the login grammar
+ * (lib/ident.c) becomes the sshgate service account under the name asked
+ * for. Whether that login may actually log in is the platform's decision,
+ * taken later by authkeys-cmd; nothing here talks to the network.
+ *
+ * This code runs inside every process on the host that looks up a user
+ * (sshd's monitor, PAM, cron, sudo, ls -l), so it never allocates, never
+ * prints, logs or exits, keeps no mutable static state and builds its
+ * answer only inside the buffer the caller passes in. The service
+ * account's uid and gid come from a small root-owned file rather than
+ * from getpwnam("sshgate"), which would recurse into NSS.
+ */
+#include "config.h"
+
+#ifndef _GNU_SOURCE
+# define _GNU_SOURCE	1	/* O_PATH */
+#endif
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <nss.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gate_err.h"
+#include "ident.h"
+
+#ifndef SSHGATE_NSS_CONF_FILE
+# error "SSHGATE_NSS_CONF_FILE is not defined (see Makefile.am)"
+#endif
+
+#define NSS_CONF_MAX		4096	/* bytes; a larger file is refused */
+#define NSS_PATH_MAX		256	/* Home and Shell, and our own path */
+#define NSS_ID_MAX		4294967294UL	/* (uid_t)-1 means "no id" */
+#define NSS_DEFAULT_HOME	"/var/lib/sshgate/empty"
+#define NSS_DEFAULT_SHELL	"/bin/sh"
+
+_Static_assert(sizeof(SSHGATE_NSS_CONF_FILE) <= NSS_PATH_MAX,
+    "SSHGATE_NSS_CONF_FILE is too long");
+_Static_assert(sizeof(uid_t) == 4 && sizeof(gid_t) == 4,
+    "uid_t and gid_t are expected to be 32 bits");
+
+/*
+ * Exported entry points. The version script (nss_sshgate.map) keeps
+ * everything else, including the ident_* functions linked in, private.
+ */
+enum nss_status _nss_sshgate_getpwnam_r(const char *, struct passwd *,
+    char *, size_t, int *);
+enum nss_status _nss_sshgate_getpwuid_r(uid_t, struct passwd *,
+    char *, size_t, int *);
+enum nss_status _nss_sshgate_setpwent(int);
+enum nss_status _nss_sshgate_getpwent_r(struct passwd *, char *, size_t,
+    int *);
+enum nss_status _nss_sshgate_endpwent(void);
+
+/* The parsed nss.conf; the strings point into the file's text. */
+struct nss_conf {
+	uid_t		 uid;
+	gid_t		 gid;
+	const char	*home;
+	const char	*shell;
+	int		 seen;	/* bit per keyword, to refuse duplicates */
+};
+
+enum nss_opcode {
+	oUid,
+	oGid,
+	oHome,
+	oShell,
+};
+
+static const struct {
+	const char	*name;
+	enum nss_opcode	 opcode;
+} nss_keywords[] = {
+	{ "uid",	oUid },
+	{ "gid",	oGid },
+	{ "home",	oHome },
+	{ "shell",	oShell },
+};
+
+/* Space left in the caller's buffer, handed out front to back. */
+struct nss_buf {
+	char	*next;
+	size_t	 left;
+};
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* ASCII only: strcasecmp() follows the locale (think of Turkish 'I'). */
+static int
+keyword_eq(const char *word, size_t len, const char *lower)
+{
+	size_t i;
+	char c;
+
+	for (i = 0; i < len; i++) {
+		c = word[i];
+		if (c >= 'A' && c <= 'Z')
+			c = c - 'A' + 'a';
+		if (lower[i] == '\0' || c != lower[i])
+			return 0;
+	}
+	return lower[len] == '\0';
+}
+
+/* 1 to 10 decimal digits, 1 to NSS_ID_MAX: never root, never -1. */
+static int
+parse_id(const char *s, uint32_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= 10 || s[i] < '0' || s[i] > '9')
+			return GATE_ERR_CONFIG;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i == 0 || v == 0 || v > NSS_ID_MAX)
+		return GATE_ERR_CONFIG;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * An absolute path that is safe inside a passwd line: printable ASCII
+ * without ':' (getent and every passwd(5) reader split on it).
+ */
+static int
+check_path(const char *s)
+{
+	unsigned char c;
+	size_t i;
+
+	if (s[0] != '/')
+		return GATE_ERR_CONFIG;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= NSS_PATH_MAX - 1)
+			return GATE_ERR_CONFIG;
+		c = (unsigned char)s[i];
+		if (c <= ' ' || c >= 0x7f || c == ':')
+			return GATE_ERR_CONFIG;
+	}
+	return 0;
+}
+
+/* One "Keyword argument" pair. */
+static int
+conf_apply(struct nss_conf *conf, const char *word, size_t len,
+    const char *arg)
+{
+	uint32_t id;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(nss_keywords) / sizeof(nss_keywords[0]); i++)
+		if (keyword_eq(word, len, nss_keywords[i].name))
+			break;
+	if (i == sizeof(nss_keywords) / sizeof(nss_keywords[0]))
+		return GATE_ERR_CONFIG;
+	/*
+	 * A keyword given twice is refused rather than resolved by "first
+	 * value wins": this module has no way to warn about it.
+	 */
+	if ((conf->seen & (1 << nss_keywords[i].opcode)) != 0)
+		return GATE_ERR_CONFIG;
+	conf->seen |= 1 << nss_keywords[i].opcode;
+
+	switch (nss_keywords[i].opcode) {
+	case oUid:
+		if ((r = parse_id(arg, &id)) != 0)
+			return r;
+		conf->uid = (uid_t)id;
+		break;
+	case oGid:
+		if ((r = parse_id(arg, &id)) != 0)
+			return r;
+		conf->gid = (gid_t)id;
+		break;
+	case oHome:
+		if ((r = check_path(arg)) != 0)
+			return r;
+		conf->home = arg;
+		break;
+	case oShell:
+		if ((r = check_path(arg)) != 0)
+			return r;
+		conf->shell = arg;
+		break;
+	default:
+		return GATE_ERR_INTERNAL;
+	}
+	return 0;
+}
+
+/*
+ * One line of nss.conf, NUL-terminated, parsed in place with the lexical
+ * rules of sshgate.conf (lib/conf.c): a keyword of letters, whitespace
+ * and/or one '=', one value, optionally in double quotes, then at most a
+ * '#' comment. Blank and comment lines are ignored.
+ */
+static int
+conf_line(struct nss_conf *conf, char *line)
+{
+	char *p, *word, *arg;
+	size_t len;
+
+	for (p = line; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			return GATE_ERR_CONFIG;
+	p = line;
+	while (is_space(*p))
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 0;
+
+	for (word = p; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');)
+		p++;
+	len = (size_t)(p - word);
+	if (len == 0 || !(*p == '\0' || is_space(*p) || *p == '='))
+		return GATE_ERR_CONFIG;
+
+	while (is_space(*p))
+		p++;
+	if (*p == '=') {
+		p++;
+		while (is_space(*p))
+			p++;
+	}
+
+	if (*p == '"') {
+		arg = ++p;
+		while (*p != '\0' && *p != '"')
+			p++;
+		if (*p != '"')
+			return GATE_ERR_CONFIG;
+	} else {
+		arg = p;
+		while (*p != '\0' && !is_space(*p))
+			p++;
+	}
+	if (p == arg)
+		return GATE_ERR_CONFIG;
+	/* Terminate the value, then allow only a comment after it. */
+	if (*p != '\0') {
+		*p++ = '\0';
+		while (is_space(*p))
+			p++;
+		if (*p != '\0' && *p != '#')
+			return GATE_ERR_CONFIG;
+	}
+	return conf_apply(conf, word, len, arg);
+}
+
+/*
+ * Parses the NUL-terminated text of nss.conf in place; the strings in
+ * *conf then point into text. Uid and Gid are required, Home and Shell
+ * have defaults. Returns 0 or GATE_ERR_CONFIG.
+ */
+static int
+conf_parse(char *text, struct nss_conf *conf)
+{
+	char *line, *nl;
+	int r;
+
+	memset(conf, 0, sizeof(*conf));
+	conf->home = NSS_DEFAULT_HOME;
+	conf->shell = NSS_DEFAULT_SHELL;
+
+	for (line = text; line != NULL; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		if ((r = conf_line(conf, line)) != 0)
+			return r;
+	}
+	if ((conf->seen & (1 << oUid)) == 0 ||
+	    (conf->seen & (1 << oGid)) == 0)
+		return GATE_ERR_CONFIG;
+	return 0;
+}
+
+/* Only root may be able to change what this module answers. */
+static int
+check_owner(const struct stat *st)
+{
+	if (st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return GATE_ERR_CONFIG;
+	return 0;
+}
+
+/*
+ * Reads SSHGATE_NSS_CONF_FILE into buf (bufsz bytes, one of them for the
+ * terminating NUL) after checking that the file and its directory are
+ * owned by root and writable by nobody else. Never follows a symlink at
+ * the file itself. Returns 0 or a negative GATE_ERR_*.
+ */
+static int
+conf_read(char *buf, size_t bufsz)
+{
+	char dir[NSS_PATH_MAX];
+	const char *path = SSHGATE_NSS_CONF_FILE, *base;
+	struct stat st;
+	size_t have = 0;
+	ssize_t n;
+	int dfd = -1, fd = -1, r = GATE_ERR_CONFIG;
+
+	if ((base = strrchr(path, '/')) == NULL || base == path ||
+	    base[1] == '\0')
+		goto out;
+	memcpy(dir, path, (size_t)(base - path));
+	dir[base - path] = '\0';
+	base++;
+
+	/*
+	 * O_PATH: unprivileged callers need to search the directory, not
+	 * to list it.
+	 */
+	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fstat(dfd, &st) == -1 || check_owner(&st) != 0)
+		goto out;
+	/* O_NONBLOCK: a FIFO planted here must not hang every lookup. */
+	if ((fd = openat(dfd, base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NOCTTY | O_NONBLOCK)) == -1 ||
+	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    check_owner(&st) != 0)
+		goto out;
+	/* Read one byte beyond the cap to tell "full" from "too large". */
+	while (have < bufsz) {
+		n = read(fd, buf + have, bufsz - have);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto out;
+		if (n == 0)
+			break;
+		have += (size_t)n;
+	}
+	if (have >= bufsz) {
+		r = GATE_ERR_TOO_LARGE;
+		goto out;
+	}
+	if (memchr(buf, '\0', have) != NULL)
+		goto out;
+	buf[have] = '\0';
+	r = 0;
+ out:
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	return r;
+}
+
+/*
+ * Copies len bytes of s and a NUL into the caller's buffer. Returns the
+ * copy, or NULL when the buffer is too small (the caller answers ERANGE).
+ */
+static char *
+buf_strdup(struct nss_buf *b, const char *s, size_t len)
+{
+	char *p;
+
+	if (len >= b->left)
+		return NULL;
+	p = b->next;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	b->next += len + 1;
+	b->left -= len + 1;
+	return p;
+}
+
+enum nss_status
+_nss_sshgate_getpwnam_r(const char *name, struct passwd *pw, char *buffer,
+    size_t buflen, int *errnop)
+{
+	char text[NSS_CONF_MAX + 1];
+	struct nss_conf conf;
+	struct nss_buf b;
+	char *pname, *ppasswd, *pgecos, *pdir, *pshell;
+	enum nss_status status;
+	int saved_errno = errno, err;
+
+	/* Most lookups are not ours: answer them without touching a file. */
+	if (name == NULL || ident_login_parse(name, NULL) != 0) {
+		status = NSS_STATUS_NOTFOUND;
+		err = ENOENT;
+		goto out;
+	}
+	/*
+	 * A missing, unsafe or malformed config makes the service
+	 * unavailable; the login is then refused as an invalid user.
+	 */
+	if (conf_read(text, sizeof(text)) != 0 ||
+	    conf_parse(text, &conf) != 0) {
+		status = NSS_STATUS_UNAVAIL;
+		err = ENOENT;
+		goto out;
+	}
+	b.next = buffer;
+	b.left = buffer == NULL ? 0 : buflen;
+	if ((pname = buf_strdup(&b, name, strlen(name))) == NULL ||
+	    (ppasswd = buf_strdup(&b, "*", 1)) == NULL ||
+	    (pgecos = buf_strdup(&b, "", 0)) == NULL ||
+	    (pdir = buf_strdup(&b, conf.home, strlen(conf.home))) == NULL ||
+	    (pshell = buf_strdup(&b, conf.shell, strlen(conf.shell))) == NULL) {
+		/* glibc retries with a larger buffer */
+		status = NSS_STATUS_TRYAGAIN;
+		err = ERANGE;
+		goto out;
+	}
+	/*
+	 * "*", not "x": with "x" pam_unix looks for a shadow entry that does
+	 * not exist and denies the account after the key was accepted.
+	 */
+	pw->pw_name = pname;
+	pw->pw_passwd = ppasswd;
+	pw->pw_uid = conf.uid;
+	pw->pw_gid = conf.gid;
+	pw->pw_gecos = pgecos;
+	pw->pw_dir = pdir;
+	pw->pw_shell = pshell;
+	status = NSS_STATUS_SUCCESS;
+	err = 0;
+ out:
+	/* Our own system calls must not leak into the caller's errno. */
+	errno = saved_errno;
+	if (status != NSS_STATUS_SUCCESS)
+		*errnop = err;
+	return status;
+}
+
+/*
+ * The uid is the service account's, which belongs to "files"; a gate
+ * login has no uid of its own to look up.
+ */
+enum nss_status
+_nss_sshgate_getpwuid_r(uid_t uid, struct passwd *pw, char *buffer,
+    size_t buflen, int *errnop)
+{
+	*errnop = ENOENT;
+	return NSS_STATUS_NOTFOUND;
+}
+
+/* Enumeration is off: the set of gate logins is not a list of users. */
+enum nss_status
+_nss_sshgate_setpwent(int stayopen)
+{
+	return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status
+_nss_sshgate_getpwent_r(struct passwd *pw, char *buffer, size_t buflen,
+    int *errnop)
+{
+	*errnop = ENOENT;
+	return NSS_STATUS_NOTFOUND;
+}
+
+enum nss_status
+_nss_sshgate_endpwent(void)
+{
+	return NSS_STATUS_SUCCESS;
+}

@@ -157,12 +157,15 @@ print_line(const struct gate_config *cfg, const struct request *rq,
 	return 0;
 }
 
-/* Errors that say the API is unreachable, not that it said no. */
+/*
+ * Errors that say the API is unreachable, not that it said something:
+ * no connection (or one that broke), no answer in time, or a 5xx.
+ */
 static int
 is_outage(int err)
 {
 	return err == GATE_ERR_CONNECT || err == GATE_ERR_TIMEOUT ||
-	    err == GATE_ERR_SERVER || err == GATE_ERR_HTTP;
+	    err == GATE_ERR_SERVER;
 }
 
 static int

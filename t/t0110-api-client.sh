@@ -209,11 +209,11 @@ test_expect_success 'HTTP 503 is a server error, 418 an unexpected answer' '
 	grep "^error http status=418" out
 '
 
-test_expect_success 'a dropped connection is an HTTP error' '
+test_expect_success 'a dropped connection is a connection error' '
 	test_when_finished "sg_api DELETE /v1/admin/faults >/dev/null" &&
 	fault "{\"path\":\"/v1/gate/authorize\",\"kind\":\"drop\"}" &&
 	test_expect_code 1 probe -f http.conf authorize 1234-5678 "$fp" &&
-	grep "^error http " out
+	grep "^error connect " out
 '
 
 test_expect_success 'a garbage body is a JSON error' '

@@ -869,6 +869,45 @@ sg_container_stop() {
 # test settings come first (the first value of a keyword wins), then the
 # (private copy of the) host's sshd_config, whose Include pulls in the
 # drop-in. SG_GATE_DROPIN may name another drop-in template.
+# sg_gate_conf [LINE...]: what an installed gate reads besides sshd's own
+# files: /etc/sshgate/sshgate.conf (the LINEs first: the first value of a
+# keyword wins), the NSS module's nss.conf, authkeys-cmd's cache directory
+# and one log file that every gate program appends to (SG_LOG).
+sg_gate_conf() {
+	sg_users_setup || return
+	install -d -o root -g root -m 0755 /etc/sshgate "$SG_RUN/log" \
+		/run/sshgate &&
+	install -d -o sshgate-akc -g sshgate-akc -m 0700 /run/sshgate/authkeys &&
+	{
+		printf '%s\n' "$@"
+		echo "ApiUrl ${SG_API_URL:-http://127.0.0.1:8080}"
+		echo "ApiAllowHttp yes"
+		echo "ApiTokenFile /etc/sshgate/api-token"
+		echo "CacheDir /run/sshgate/authkeys"
+		echo "LogFile $SG_RUN/log/sshgate.log"
+		echo "LogLevel VERBOSE"
+		echo "GateShell $SG_RUN/libexec/gate-shell"
+	} >/etc/sshgate/sshgate.conf &&
+	printf 'Uid %s\nGid %s\nHome /var/lib/sshgate/empty\nShell /bin/sh\n' \
+		"$SG_UID" "$SG_GID" >/etc/sshgate/nss.conf &&
+	chmod 0644 /etc/sshgate/sshgate.conf /etc/sshgate/nss.conf &&
+	# both sshgate-akc and sshgate append to it
+	touch "$SG_RUN/log/sshgate.log" &&
+	chmod 0666 "$SG_RUN/log/sshgate.log" || return
+	export SG_LOG=$SG_RUN/log/sshgate.log
+}
+
+# sg_placeholder_shell NAME: a root-owned stand-in for the forced command
+# that prints what it was given, for tests of the login leg alone.
+sg_placeholder_shell() {
+	install -d -o root -g root -m 0755 "$SG_RUN/libexec" &&
+	cat >"$SG_RUN/libexec/$1" <<-\EOS &&
+	#!/bin/sh
+	echo "placeholder args=$* user=$USER cmd=${SSH_ORIGINAL_COMMAND-} agent=${SSH_AUTH_SOCK-} display=${DISPLAY-}"
+	EOS
+	chmod 0755 "$SG_RUN/libexec/$1"
+}
+
 sg_gate_start() {
 	local dir=$TRASH/gate
 	local dropin=${SG_GATE_DROPIN:-$SRCDIR/sshd_config.d/10-sshgate.conf.in}

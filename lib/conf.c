@@ -22,6 +22,7 @@
 
 enum conf_type {
 	T_STRING,	/* printable, no whitespace */
+	T_LINE,		/* printable, spaces allowed */
 	T_PATH,		/* absolute path */
 	T_URL,		/* http:// or https:// URL */
 	T_BOOL,		/* yes | no */
@@ -51,6 +52,12 @@ static const struct keyword {
 	{ "CacheTime",		T_TIME,	offsetof(struct gate_config, cache_time), 0, 60000 },
 	{ "StaleIfError",	T_TIME,	offsetof(struct gate_config, stale_if_error), 0, 86400000L },
 	{ "GateShell",		T_PATH,	offsetof(struct gate_config, gate_shell), 0, 0 },
+	{ "InternalKey",	T_PATH,	offsetof(struct gate_config, internal_key), 0, 0 },
+	{ "ConnectTimeout",	T_TIME,	offsetof(struct gate_config, connect_timeout), 100, 120000 },
+	{ "RevokeInterval",	T_TIME,	offsetof(struct gate_config, revoke_interval), 0, 86400000L },
+	{ "KeepaliveInterval",	T_TIME,	offsetof(struct gate_config, keepalive_interval), 0, 3600000L },
+	{ "SftpSubsystem",	T_LINE,	offsetof(struct gate_config, sftp_subsystem), 0, 0 },
+	{ "SftpRelay",		T_PATH,	offsetof(struct gate_config, sftp_relay), 0, 0 },
 };
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
 
@@ -105,11 +112,21 @@ conf_defaults(struct gate_config *cfg)
 	cfg->auth_timeout = 3000;
 	cfg->cache_time = 5000;
 	cfg->stale_if_error = 0;
+	cfg->connect_timeout = 5000;
+	cfg->revoke_interval = 30000;
+	cfg->keepalive_interval = 30000;
 	if ((r = set_default(cfg, "ApiTokenFile",
 	    SSHGATE_PKGSYSCONFDIR "/api-token")) != 0 ||
 	    (r = set_default(cfg, "CacheDir", "/run/sshgate/authkeys")) != 0 ||
 	    (r = set_default(cfg, "GateShell",
-	    SSHGATE_LIBEXECDIR "/gate-shell")) != 0) {
+	    SSHGATE_LIBEXECDIR "/gate-shell")) != 0 ||
+	    (r = set_default(cfg, "InternalKey",
+	    SSHGATE_PKGSYSCONFDIR "/internal_key")) != 0 ||
+	    /* Debian's "Subsystem sftp" line: what sshd passes a forced command */
+	    (r = set_default(cfg, "SftpSubsystem",
+	    "/usr/lib/openssh/sftp-server")) != 0 ||
+	    (r = set_default(cfg, "SftpRelay",
+	    SSHGATE_LIBEXECDIR "/sftp-relay")) != 0) {
 		conf_free(cfg);
 		return r;
 	}
@@ -126,6 +143,7 @@ conf_free(struct gate_config *cfg)
 	for (i = 0; i < NKEYWORDS; i++) {
 		switch (keywords[i].type) {
 		case T_STRING:
+		case T_LINE:
 		case T_PATH:
 		case T_URL:
 			free(*str_field(cfg, &keywords[i]));
@@ -243,8 +261,14 @@ set_value(struct gate_config *cfg, const struct keyword *k, const char *v,
 
 	switch (k->type) {
 	case T_STRING:
+	case T_LINE:
 	case T_PATH:
 	case T_URL:
+		if (k->type == T_LINE && !is_printable(v, 1)) {
+			snprintf(errbuf, errlen, "%s: bad value for %s",
+			    where, k->name);
+			return GATE_ERR_CONFIG;
+		}
 		if (k->type == T_PATH && (v[0] != '/' || !is_printable(v, 1))) {
 			snprintf(errbuf, errlen, "%s: %s needs an absolute "
 			    "path, not \"%s\"", where,
@@ -513,6 +537,7 @@ conf_dump(const struct gate_config *cfg, FILE *f)
 		lower[j] = '\0';
 		switch (keywords[i].type) {
 		case T_STRING:
+		case T_LINE:
 		case T_PATH:
 		case T_URL:
 			s = *str_field(c, &keywords[i]);

@@ -41,6 +41,14 @@ struct gate_config {
 	long	 stale_if_error;	/* StaleIfError, ms; 0: fail closed */
 	char	*gate_shell;		/* GateShell */
 
+	/* gate-shell and sftp-relay */
+	char	*internal_key;		/* InternalKey */
+	long	 connect_timeout;	/* ConnectTimeout, ms */
+	long	 revoke_interval;	/* RevokeInterval, ms; 0: off */
+	long	 keepalive_interval;	/* KeepaliveInterval, ms; 0: off */
+	char	*sftp_subsystem;	/* SftpSubsystem: sshd's Subsystem line */
+	char	*sftp_relay;		/* SftpRelay */
+
 	/* bookkeeping: which keywords the file set (first value wins) */
 	unsigned long long seen;
 	char	*path;			/* file the config came from */

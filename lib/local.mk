@@ -7,7 +7,10 @@ lib_libsshgate_la_SOURCES = \
 	lib/gate_err.c lib/gate_err.h \
 	lib/ident.c lib/ident.h \
 	lib/log.c lib/log.h \
-	lib/prog.c lib/prog.h
+	lib/prog.c lib/prog.h \
+	lib/relay.c lib/relay.h \
+	lib/session.c lib/session.h \
+	lib/upstream.c lib/upstream.h
 lib_libsshgate_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBSSH_CFLAGS)
 lib_libsshgate_la_LIBADD = $(CURL_LIBS) $(JANSSON_LIBS) $(LIBSSH_LIBS)

@@ -1,0 +1,142 @@
+/*
+ * gate-shell: the forced command of every gate session.
+ *
+ *	command="/usr/libexec/sshgate/gate-shell --key-id=K"
+ *
+ * sshd runs it with the login in USER and the client's command, if any, in
+ * SSH_ORIGINAL_COMMAND. For NODE-ACCOUNT it asks the platform API for the
+ * node, connects to the container's sshd with the host key pinned and
+ * relays the session; an sftp subsystem request becomes sftp-relay. It
+ * never runs a program or a shell on the gate other than sftp-relay.
+ */
+#include "config.h"
+
+#include <sys/prctl.h>
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "conf.h"
+#include "gate_err.h"
+#include "ident.h"
+#include "log.h"
+#include "prog.h"
+#include "session.h"
+
+#define COMMAND_MAX	(64 * 1024)
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: gate-shell [-f config] --key-id=K\n"
+	    "       gate-shell [-f config] -t | -T\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "key-id", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gate_config cfg;
+	struct session_req rq;
+	struct logline l;
+	const char *conf = NULL, *key_id = NULL, *why, *cmd;
+	char *command = NULL, err[CONF_ERRLEN], msg[256];
+	int ch, test = 0, dump = 0, code = GATE_EXIT_CONFIG;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (prog_sanitise_fds() != 0)
+		return GATE_EXIT_CONFIG;
+	/* every gate session runs as the same uid: no ptrace, no core */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	log_init("gate-shell", LOG_TO_SYSLOG);
+	while ((ch = getopt_long(argc, argv, "f:tT", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			conf = optarg;
+			break;
+		case 'k':
+			key_id = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'T':
+			dump = 1;
+			break;
+		default:
+			usage();
+			goto out;
+		}
+	}
+	if (optind != argc || (!test && !dump && key_id == NULL)) {
+		usage();
+		goto out;
+	}
+
+	/* take what we need from sshd's environment, then drop the rest */
+	cmd = getenv("SSH_ORIGINAL_COMMAND");
+	if (cmd != NULL && (strlen(cmd) > COMMAND_MAX ||
+	    (command = strdup(cmd)) == NULL)) {
+		session_tell(0, "command too long");
+		goto out;
+	}
+	if (!test && !dump &&
+	    session_req_from_env(&rq, key_id, &why) != 0) {
+		logline_init(&l, "session refused");
+		logline_str(&l, "reason", why);
+		logline_emit(&l, LOG_ERR);
+		session_tell(0, why);
+		goto out;
+	}
+	if (clearenv() != 0 || setenv("PATH", "/usr/bin:/bin", 1) != 0)
+		goto out;
+
+	if (prog_load_config(conf, &cfg, err, sizeof(err)) != 0) {
+		logline_init(&l, "configuration error");
+		logline_str(&l, "error", err);
+		logline_emit(&l, LOG_ERR);
+		if (test || dump)
+			fprintf(stderr, "gate-shell: %s\n", err);
+		else
+			session_tell(0, "the gate is misconfigured; please "
+			    "tell the platform's operators");
+		goto out;
+	}
+	if (dump)
+		conf_dump(&cfg, stdout);
+	if (test || dump) {
+		code = 0;
+		goto out;
+	}
+
+	if (rq.login.node[0] == '\0') {
+		snprintf(msg, sizeof(msg), "log in as NODE-%s (for example "
+		    "ssh 1234-%s@gate) to reach a container of account %s",
+		    rq.login.account, rq.login.account, rq.login.account);
+		session_tell(0, msg);
+		code = GATE_EXIT_NO_TARGET;
+		goto out;
+	}
+	if (command == NULL)
+		rq.kind = SESSION_SHELL;
+	else if (strcmp(command, cfg.sftp_subsystem) == 0)
+		rq.kind = SESSION_SFTP;
+	else {
+		rq.kind = SESSION_EXEC;
+		rq.command = command;
+	}
+	code = session_run(&cfg, &rq);
+ out:
+	free(command);
+	conf_free(&cfg);
+	return code;
+}

@@ -1,0 +1,452 @@
+#include "config.h"
+
+#include <sys/ioctl.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include "compat.h"
+#include "gate_err.h"
+#include "relay.h"
+
+#define RELAY_BUF	(256 * 1024)
+
+struct buf {
+	char	*p;
+	size_t	 off;	/* first byte not yet written */
+	size_t	 len;	/* bytes held, from off */
+};
+
+static volatile sig_atomic_t got_winch, got_stop;
+
+static void
+on_winch(int sig)
+{
+	(void)sig;
+	got_winch = 1;
+}
+
+static void
+on_stop(int sig)
+{
+	got_stop = sig;
+}
+
+static struct ssh_channel_callbacks_struct exit_cb;
+
+static void
+exit_status_cb(ssh_session s, ssh_channel ch, int status, void *arg)
+{
+	struct relay_result *res = arg;
+
+	(void)s;
+	(void)ch;
+	res->exit_status = status;
+}
+
+static void
+exit_signal_cb(ssh_session s, ssh_channel ch, const char *sig, int core,
+    const char *errmsg, const char *lang, void *arg)
+{
+	struct relay_result *res = arg;
+	size_t i;
+
+	(void)s;
+	(void)ch;
+	(void)core;
+	(void)errmsg;
+	(void)lang;
+	/* a signal name: letters and digits only, whatever the peer sent */
+	for (i = 0; sig != NULL && sig[i] != '\0' &&
+	    i < sizeof(res->exit_signal) - 1; i++) {
+		if (!((sig[i] >= 'A' && sig[i] <= 'Z') ||
+		    (sig[i] >= '0' && sig[i] <= '9')))
+			break;
+		res->exit_signal[i] = sig[i];
+	}
+	res->exit_signal[i] = '\0';
+}
+
+void
+relay_watch_exit(ssh_channel ch, struct relay_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->exit_status = -1;
+	memset(&exit_cb, 0, sizeof(exit_cb));
+	exit_cb.userdata = res;
+	exit_cb.channel_exit_status_function = exit_status_cb;
+	exit_cb.channel_exit_signal_function = exit_signal_cb;
+	ssh_callbacks_init(&exit_cb);
+	ssh_set_channel_callbacks(ch, &exit_cb);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The interval, give or take 10%, so that many gates do not ask at once. */
+static long long
+jittered(long ms)
+{
+	long spread = ms / 10;
+
+	if (spread <= 0)
+		return ms;
+	return ms - spread + random() % (2 * spread + 1);
+}
+
+/* Reads what the channel holds into b. 1 at EOF, -1 on error, else 0. */
+static int
+fill(ssh_channel ch, struct buf *b, int is_stderr)
+{
+	int r;
+
+	if (b->off > 0 && b->len > 0)
+		memmove(b->p, b->p + b->off, b->len);
+	b->off = 0;
+	while (b->len < RELAY_BUF) {
+		r = ssh_channel_read_nonblocking(ch, b->p + b->len,
+		    (uint32_t)(RELAY_BUF - b->len), is_stderr);
+		if (r > 0) {
+			b->len += (size_t)r;
+			continue;
+		}
+		if (r == SSH_EOF)
+			return 1;
+		if (r == SSH_ERROR)
+			return -1;
+		return ssh_channel_is_eof(ch) &&
+		    ssh_channel_poll(ch, is_stderr) == SSH_EOF ? 1 : 0;
+	}
+	return 0;
+}
+
+/* Writes what b holds to fd. -1 if the reader is gone, else 0. */
+static int
+drain(int fd, struct buf *b, unsigned long long *count)
+{
+	ssize_t w;
+
+	while (b->len > 0) {
+		w = write(fd, b->p + b->off, b->len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (w <= 0)
+			return -1;
+		b->off += (size_t)w;
+		b->len -= (size_t)w;
+		*count += (unsigned long long)w;
+	}
+	b->off = 0;
+	return 0;
+}
+
+static void
+send_window(ssh_channel ch)
+{
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 &&
+	    ws.ws_row > 0)
+		(void)ssh_channel_change_pty_size(ch, ws.ws_col, ws.ws_row);
+}
+
+int
+relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
+    struct relay_result *res)
+{
+	struct buf up = { NULL, 0, 0 }, out = { NULL, 0, 0 },
+	    err = { NULL, 0, 0 };
+	struct sigaction sa, old_winch, old_term, old_hup, old_int;
+	struct termios saved_tio, raw;
+	struct pollfd pfd[4];
+	struct timespec ts;
+	sigset_t block, orig;
+	long long next_check = 0, next_alive = 0, now, wait;
+	int flags[3] = { -1, -1, -1 }, i, n, r, have_tio = 0;
+	int stdin_eof = 0, eof_sent = 0, out_eof = 0, err_eof = 0;
+	int ret = GATE_ERR_SYSTEM;
+	ssize_t nr;
+	uint32_t win;
+	socket_t sfd;
+
+	if ((up.p = malloc(RELAY_BUF)) == NULL ||
+	    (out.p = malloc(RELAY_BUF)) == NULL ||
+	    (err.p = malloc(RELAY_BUF)) == NULL) {
+		ret = GATE_ERR_ALLOC;
+		goto out;
+	}
+
+	/* signals are only taken inside ppoll(): no race with the flags */
+	got_winch = got_stop = 0;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, &old_winch);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	sigaction(SIGINT, &sa, &old_int);
+	sigemptyset(&block);
+	sigaddset(&block, SIGWINCH);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+
+	if (o->tty && tcgetattr(STDIN_FILENO, &saved_tio) == 0) {
+		/* the container's pty does echo, editing and ^C */
+		raw = saved_tio;
+		cfmakeraw(&raw);
+		if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
+			have_tio = 1;
+	}
+	for (i = 0; i < 3; i++) {
+		if ((flags[i] = fcntl(i, F_GETFL)) != -1)
+			(void)fcntl(i, F_SETFL, flags[i] | O_NONBLOCK);
+	}
+	ssh_set_blocking(s, 0);
+	sfd = ssh_get_fd(s);
+	now = now_ms();
+	if (o->check != NULL && o->check_interval > 0)
+		next_check = now + jittered(o->check_interval);
+	if (o->keepalive_interval > 0)
+		next_alive = now + o->keepalive_interval;
+	res->end = RELAY_END_ERROR;
+
+	for (;;) {
+		if (got_stop) {
+			res->end = RELAY_END_SIGNAL;
+			break;
+		}
+		if (got_winch) {
+			got_winch = 0;
+			if (o->tty)
+				send_window(ch);
+		}
+
+		/* container to client */
+		if (!out_eof && (r = fill(ch, &out, 0)) != 0) {
+			if (r < 0) {
+				strlcpy(res->detail, ssh_get_error(s),
+				    sizeof(res->detail));
+				break;
+			}
+			out_eof = 1;
+		}
+		if (!err_eof && (r = fill(ch, &err, 1)) != 0) {
+			if (r < 0) {
+				strlcpy(res->detail, ssh_get_error(s),
+				    sizeof(res->detail));
+				break;
+			}
+			err_eof = 1;
+		}
+		if (drain(STDOUT_FILENO, &out, &res->bytes_down) == -1 ||
+		    drain(STDERR_FILENO, &err, &res->bytes_down) == -1) {
+			res->end = RELAY_END_CLIENT_GONE;
+			break;
+		}
+
+		/* client to container, never more than the window */
+		if (up.len > 0 && (win = ssh_channel_window_size(ch)) > 0) {
+			n = ssh_channel_write(ch, up.p + up.off,
+			    (uint32_t)(up.len < win ? up.len : win));
+			if (n == SSH_ERROR) {
+				strlcpy(res->detail, ssh_get_error(s),
+				    sizeof(res->detail));
+				break;
+			}
+			up.off += (size_t)n;
+			up.len -= (size_t)n;
+			res->bytes_up += (unsigned long long)n;
+			if (up.len == 0)
+				up.off = 0;
+		}
+		if (stdin_eof && up.len == 0 && !eof_sent &&
+		    !ssh_channel_is_closed(ch)) {
+			ssh_channel_send_eof(ch);
+			eof_sent = 1;
+		}
+		if (ssh_get_poll_flags(s) & SSH_WRITE_PENDING)
+			(void)ssh_blocking_flush(s, 0);
+
+		/* done: the container said all it had and closed or exited */
+		if (ssh_channel_is_closed(ch) && out.len == 0 && err.len == 0) {
+			res->end = RELAY_END_REMOTE;
+			break;
+		}
+		if (out_eof && err_eof && out.len == 0 && err.len == 0 &&
+		    (res->exit_status != -1 || res->exit_signal[0] != '\0' ||
+		    ssh_channel_is_closed(ch))) {
+			res->end = RELAY_END_REMOTE;
+			break;
+		}
+		if (!ssh_is_connected(s)) {
+			strlcpy(res->detail, "connection to the container lost",
+			    sizeof(res->detail));
+			break;
+		}
+
+		now = now_ms();
+		if (next_check != 0 && now >= next_check) {
+			if (o->check(o->check_arg) != 0) {
+				res->end = RELAY_END_CHECK;
+				break;
+			}
+			now = now_ms();
+			next_check = now + jittered(o->check_interval);
+		}
+		if (next_alive != 0 && now >= next_alive) {
+			(void)ssh_send_ignore(s, "");
+			next_alive = now + o->keepalive_interval;
+		}
+
+		n = 0;
+		pfd[n].fd = sfd;
+		pfd[n].events = POLLIN;
+		if (ssh_get_poll_flags(s) & SSH_WRITE_PENDING)
+			pfd[n].events |= POLLOUT;
+		n++;
+		/* fd 0: only while there is room and window to send it */
+		pfd[n].fd = !stdin_eof && up.len == 0 &&
+		    ssh_channel_window_size(ch) > 0 ? STDIN_FILENO : -1;
+		pfd[n].events = POLLIN;
+		n++;
+		/* fd 1 always: POLLERR says the client closed its end */
+		pfd[n].fd = STDOUT_FILENO;
+		pfd[n].events = out.len > 0 ? POLLOUT : 0;
+		n++;
+		pfd[n].fd = err.len > 0 ? STDERR_FILENO : -1;
+		pfd[n].events = POLLOUT;
+		n++;
+		for (i = 0; i < n; i++)
+			pfd[i].revents = 0;
+
+		wait = -1;
+		if (next_check != 0)
+			wait = next_check - now;
+		if (next_alive != 0 && (wait < 0 || next_alive - now < wait))
+			wait = next_alive - now;
+		if (wait < 0 && wait != -1)
+			wait = 0;
+		/* the container may have buffered data libssh already read */
+		if ((!out_eof && out.len < RELAY_BUF &&
+		    ssh_channel_poll(ch, 0) > 0) ||
+		    (!err_eof && err.len < RELAY_BUF &&
+		    ssh_channel_poll(ch, 1) > 0))
+			wait = 0;
+		if (wait >= 0) {
+			ts.tv_sec = wait / 1000;
+			ts.tv_nsec = (wait % 1000) * 1000000;
+		}
+		if (ppoll(pfd, (nfds_t)n, wait >= 0 ? &ts : NULL, &orig) == -1) {
+			if (errno == EINTR)
+				continue;
+			strlcpy(res->detail, strerror(errno),
+			    sizeof(res->detail));
+			break;
+		}
+		if ((pfd[2].revents & (POLLERR | POLLHUP)) &&
+		    !(pfd[2].revents & POLLOUT) && !o->tty) {
+			res->end = RELAY_END_CLIENT_GONE;
+			break;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			nr = read(STDIN_FILENO, up.p, RELAY_BUF);
+			if (nr > 0)
+				up.len = (size_t)nr;
+			else if (nr == 0)
+				stdin_eof = 1;
+			else if (errno != EAGAIN && errno != EINTR) {
+				/* EIO: the terminal's other side is gone */
+				res->end = RELAY_END_CLIENT_GONE;
+				break;
+			}
+		}
+		/* drive the session even when nobody reads the channel */
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			(void)ssh_channel_poll(ch, 0);
+	}
+	ret = 0;
+ out:
+	for (i = 0; i < 3; i++)
+		if (flags[i] != -1)
+			(void)fcntl(i, F_SETFL, flags[i]);
+	if (have_tio)
+		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tio);
+	if (up.p != NULL) {
+		sigprocmask(SIG_SETMASK, &orig, NULL);
+		sigaction(SIGWINCH, &old_winch, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		sigaction(SIGINT, &old_int, NULL);
+	}
+	/* the client typed it: do not keep it around */
+	if (up.p != NULL)
+		explicit_bzero(up.p, RELAY_BUF);
+	free(up.p);
+	free(out.p);
+	free(err.p);
+	return ret;
+}
+
+static const struct {
+	const char	*name;
+	int		 num;
+} signals[] = {
+	{ "ABRT", SIGABRT }, { "ALRM", SIGALRM }, { "FPE", SIGFPE },
+	{ "HUP", SIGHUP }, { "ILL", SIGILL }, { "INT", SIGINT },
+	{ "KILL", SIGKILL }, { "PIPE", SIGPIPE }, { "QUIT", SIGQUIT },
+	{ "SEGV", SIGSEGV }, { "TERM", SIGTERM }, { "USR1", SIGUSR1 },
+	{ "USR2", SIGUSR2 }, { "BUS", SIGBUS }, { "SYS", SIGSYS },
+	{ "TRAP", SIGTRAP }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
+};
+
+int
+relay_exit_code(const struct relay_result *res)
+{
+	size_t i;
+
+	if (res->exit_status >= 0)
+		return res->exit_status & 0xff;
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (strcmp(res->exit_signal, signals[i].name) == 0)
+			return 128 + signals[i].num;
+	return 255;
+}
+
+const char *
+relay_end_name(enum relay_end end)
+{
+	switch (end) {
+	case RELAY_END_REMOTE:
+		return "remote";
+	case RELAY_END_CLIENT_GONE:
+		return "client_gone";
+	case RELAY_END_CHECK:
+		return "check";
+	case RELAY_END_SIGNAL:
+		return "signal";
+	case RELAY_END_ERROR:
+		return "error";
+	}
+	return "unknown";
+}

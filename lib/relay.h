@@ -1,0 +1,64 @@
+/*
+ * The relay loop shared by gate-shell and sftp-relay: our own poll loop
+ * over fds 0, 1, 2 and a libssh channel (libssh 0.10's ssh_connector
+ * truncates uploads at the first full window). Backpressure both ways:
+ * stdin is read only as far as the remote window allows, the channel only
+ * while the client keeps up; no buffer grows without bound.
+ */
+#ifndef SSHGATE_RELAY_H
+#define SSHGATE_RELAY_H
+
+#include <libssh/libssh.h>
+
+enum relay_end {
+	RELAY_END_REMOTE = 0,	/* the container closed the channel */
+	RELAY_END_CLIENT_GONE,	/* our client went away */
+	RELAY_END_CHECK,	/* the periodic check said stop */
+	RELAY_END_SIGNAL,	/* SIGTERM, SIGHUP or SIGINT */
+	RELAY_END_ERROR,	/* the SSH leg failed */
+};
+
+struct relay_opts {
+	int	 tty;			/* fd 0 is a terminal: raw mode, resize */
+	long	 keepalive_interval;	/* ms; 0: none */
+	long	 check_interval;	/* ms; 0: no periodic check */
+	/* called about every check_interval; non-zero ends the relay */
+	int	(*check)(void *arg);
+	void	*check_arg;
+};
+
+struct relay_result {
+	enum relay_end	end;
+	int		exit_status;	/* -1: none received */
+	char		exit_signal[32];	/* "": none received */
+	unsigned long long bytes_up;	/* client to container */
+	unsigned long long bytes_down;	/* container to client */
+	char		detail[160];
+};
+
+/*
+ * Registers the exit-status and exit-signal callbacks on ch; call it
+ * right after opening the channel, before any request. res must live as
+ * long as the channel.
+ */
+void	relay_watch_exit(ssh_channel ch, struct relay_result *res);
+
+/*
+ * Relays until one side is done. s must be connected and ch open with
+ * its shell, exec or subsystem request made. Switches s to nonblocking.
+ * Restores the terminal and the fd flags before it returns. Returns 0 or
+ * GATE_ERR_SYSTEM (setup failed); the outcome is in *res.
+ */
+int	relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
+	    struct relay_result *res);
+
+/*
+ * What the client should see as our exit code: the container's exit
+ * status, 128 + the signal number for an exit-signal, 255 otherwise.
+ */
+int	relay_exit_code(const struct relay_result *res);
+
+/* Name of an end reason for logs ("remote", "client_gone", ...). */
+const char *relay_end_name(enum relay_end end);
+
+#endif /* SSHGATE_RELAY_H */

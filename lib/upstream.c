@@ -1,0 +1,156 @@
+#include "config.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <libssh/libssh.h>
+
+#include "api.h"
+#include "gate_err.h"
+#include "upstream.h"
+
+/*
+ * AES-GCM first: 1.5x chacha20 on AES-NI, and the client's order wins.
+ * libssh 0.10 has no sntrup761; curve25519 is its fastest safe KEX.
+ */
+#define UPSTREAM_CIPHERS \
+	"aes128-gcm@openssh.com,aes256-gcm@openssh.com," \
+	"chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr"
+#define UPSTREAM_KEX \
+	"curve25519-sha256,curve25519-sha256@libssh.org," \
+	"ecdh-sha2-nistp256,diffie-hellman-group14-sha256"
+
+int
+upstream_hostkey_algos(const struct api_node *n, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	const char *a;
+	int w;
+
+	buf[0] = '\0';
+	for (i = 0; i < n->nhostkeys; i++) {
+		/* an RSA host key signs with SHA-2 only */
+		if (strcmp(n->hostkeys[i].type, "ssh-rsa") == 0)
+			a = "rsa-sha2-512,rsa-sha2-256";
+		else
+			a = n->hostkeys[i].type;
+		if (strstr(buf, a) != NULL)
+			continue;
+		w = snprintf(buf + off, len - off, "%s%s", off ? "," : "", a);
+		if (w < 0 || (size_t)w >= len - off)
+			return GATE_ERR_TOO_LARGE;
+		off += (size_t)w;
+	}
+	return off > 0 ? 0 : GATE_ERR_PROTOCOL;
+}
+
+/* Is the server's host key one of the keys the platform pinned? */
+static int
+hostkey_pinned(ssh_session s, const struct api_node *n)
+{
+	ssh_key srv = NULL, want;
+	size_t i;
+	int ok = 0;
+
+	if (ssh_get_server_publickey(s, &srv) != SSH_OK)
+		return 0;
+	for (i = 0; i < n->nhostkeys && !ok; i++) {
+		want = NULL;
+		if (ssh_pki_import_pubkey_base64(n->hostkeys[i].blob,
+		    ssh_key_type_from_name(n->hostkeys[i].type), &want) ==
+		    SSH_OK && ssh_key_cmp(srv, want, SSH_KEY_CMP_PUBLIC) == 0)
+			ok = 1;
+		ssh_key_free(want);
+	}
+	ssh_key_free(srv);
+	return ok;
+}
+
+int
+upstream_connect(const struct gate_config *cfg, const struct api_node *n,
+    ssh_session *out, char *detail)
+{
+	ssh_session s = NULL;
+	ssh_key priv = NULL;
+	char algos[256];
+	long timeout_usec = cfg->connect_timeout * 1000;
+	int r = GATE_ERR_SSH, off = 0, on = 1, port = n->port;
+	socket_t fd;
+
+	*out = NULL;
+	detail[0] = '\0';
+	if ((r = upstream_hostkey_algos(n, algos, sizeof(algos))) != 0)
+		return r;
+	r = GATE_ERR_SSH;
+	if ((s = ssh_new()) == NULL)
+		return GATE_ERR_ALLOC;
+	/* no ssh_config, no ProxyCommand, no known_hosts of the gate's */
+	if (ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &off) < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_HOST, n->address) < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_PORT, &port) < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_USER, n->user) < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &timeout_usec) < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_CIPHERS_C_S, UPSTREAM_CIPHERS) < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_CIPHERS_S_C, UPSTREAM_CIPHERS) < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_KEY_EXCHANGE, UPSTREAM_KEX) < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_HOSTKEYS, algos) < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_NODELAY, &on) < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") < 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_SSH_DIR, "/nonexistent") < 0) {
+		snprintf(detail, UPSTREAM_DETAIL_MAX, "%s", ssh_get_error(s));
+		goto out;
+	}
+	if (ssh_connect(s) != SSH_OK) {
+		snprintf(detail, UPSTREAM_DETAIL_MAX, "%s", ssh_get_error(s));
+		r = GATE_ERR_CONNECT;
+		goto out;
+	}
+	if (!hostkey_pinned(s, n)) {
+		snprintf(detail, UPSTREAM_DETAIL_MAX, "server host key is "
+		    "not one the platform pinned for node %s", n->id);
+		r = GATE_ERR_HOSTKEY;
+		goto out;
+	}
+	if (ssh_pki_import_privkey_file(cfg->internal_key, NULL, NULL, NULL,
+	    &priv) != SSH_OK) {
+		snprintf(detail, UPSTREAM_DETAIL_MAX, "cannot read the "
+		    "internal key %s", cfg->internal_key);
+		r = GATE_ERR_CONFIG;
+		goto out;
+	}
+	if (ssh_userauth_publickey(s, NULL, priv) != SSH_AUTH_SUCCESS) {
+		snprintf(detail, UPSTREAM_DETAIL_MAX, "%s", ssh_get_error(s));
+		r = GATE_ERR_DENIED;
+		goto out;
+	}
+	/* a dead container is noticed by TCP when the SSH leg is idle */
+	if ((fd = ssh_get_fd(s)) != SSH_INVALID_SOCKET &&
+	    cfg->keepalive_interval > 0) {
+		int idle = (int)(cfg->keepalive_interval / 1000), cnt = 4;
+
+		if (idle < 1)
+			idle = 1;
+		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+		    sizeof(idle));
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle,
+		    sizeof(idle));
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt,
+		    sizeof(cnt));
+	}
+	*out = s;
+	s = NULL;	/* transferred */
+	r = 0;
+ out:
+	ssh_key_free(priv);
+	if (s != NULL) {
+		ssh_disconnect(s);
+		ssh_free(s);
+	}
+	return r;
+}

@@ -1,0 +1,32 @@
+/*
+ * The gate-to-container leg: a libssh client session to the container's
+ * sshd, with the container's host key pinned to what the platform API
+ * holds (never trust-on-first-use) and the gate's internal key.
+ */
+#ifndef SSHGATE_UPSTREAM_H
+#define SSHGATE_UPSTREAM_H
+
+#include <libssh/libssh.h>
+
+#include "api.h"
+#include "conf.h"
+
+#define UPSTREAM_DETAIL_MAX	256
+
+/*
+ * Connects to node n and authenticates. On success *out is a connected,
+ * authenticated, still blocking session (the caller's: ssh_disconnect +
+ * ssh_free). Returns 0, GATE_ERR_CONNECT (unreachable, refused, timed
+ * out, handshake failed), GATE_ERR_HOSTKEY (not a pinned key),
+ * GATE_ERR_DENIED (the container refused the internal key),
+ * GATE_ERR_CONFIG (internal key unreadable) or GATE_ERR_SSH. detail
+ * (UPSTREAM_DETAIL_MAX bytes) gets libssh's words for the log.
+ */
+int	upstream_connect(const struct gate_config *cfg,
+	    const struct api_node *n, ssh_session *out, char *detail);
+
+/* The host key algorithms to ask for, for the pinned key types. */
+int	upstream_hostkey_algos(const struct api_node *n, char *buf,
+	    size_t len);
+
+#endif /* SSHGATE_UPSTREAM_H */

@@ -13,6 +13,7 @@
 
 #include <sys/prctl.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +36,43 @@ usage(void)
 {
 	fprintf(stderr, "usage: gate-shell [-f config] --key-id=K\n"
 	    "       gate-shell [-f config] -t | -T\n");
+}
+
+/*
+ * The sftp subsystem goes to sftp-relay, with the context validated here
+ * on its command line. Returns only on failure.
+ */
+static int
+exec_sftp_relay(const struct gate_config *cfg, const char *conf,
+    const struct session_req *rq)
+{
+	char key[32], login[64], client[80], port[32];
+	char *args[8];
+	int n = 0;
+	struct logline l;
+
+	snprintf(key, sizeof(key), "--key-id=%s", rq->key_id);
+	snprintf(login, sizeof(login), "--login=%s", rq->login_str);
+	snprintf(client, sizeof(client), "--client=%s", rq->client_addr);
+	snprintf(port, sizeof(port), "--client-port=%s", rq->client_port);
+	args[n++] = (char *)"sftp-relay";
+	if (conf != NULL) {
+		args[n++] = (char *)"-f";
+		args[n++] = (char *)conf;
+	}
+	args[n++] = key;
+	args[n++] = login;
+	args[n++] = client;
+	args[n++] = port;
+	args[n] = NULL;
+	execv(cfg->sftp_relay, args);
+	logline_init(&l, "cannot run sftp-relay");
+	logline_str(&l, "path", cfg->sftp_relay);
+	logline_str(&l, "error", strerror(errno));
+	logline_emit(&l, LOG_ERR);
+	session_tell(0, "the gate is misconfigured; please tell the "
+	    "platform's operators");
+	return GATE_EXIT_CONFIG;
 }
 
 int
@@ -118,6 +156,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	if (command != NULL && strcmp(command, cfg.sftp_subsystem) == 0) {
+		code = exec_sftp_relay(&cfg, conf, &rq);
+		goto out;
+	}
 	if (rq.login.node[0] == '\0') {
 		snprintf(msg, sizeof(msg), "log in as NODE-%s (for example "
 		    "ssh 1234-%s@gate) to reach a container of account %s",
@@ -128,8 +170,6 @@ main(int argc, char **argv)
 	}
 	if (command == NULL)
 		rq.kind = SESSION_SHELL;
-	else if (strcmp(command, cfg.sftp_subsystem) == 0)
-		rq.kind = SESSION_SFTP;
 	else {
 		rq.kind = SESSION_EXEC;
 		rq.command = command;

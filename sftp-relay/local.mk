@@ -1,1 +1,7 @@
-# sftp-relay
+# sftp-relay: the sftp subsystem relay, exec'd by gate-shell
+pkglibexec_PROGRAMS += sftp-relay/sftp-relay
+sftp_relay_sftp_relay_SOURCES = sftp-relay/sftp-relay.c
+sftp_relay_sftp_relay_CFLAGS = $(AM_CFLAGS) $(LIBSSH_CFLAGS) \
+	$(CURL_CFLAGS) $(JANSSON_CFLAGS)
+sftp_relay_sftp_relay_LDADD = lib/libsshgate.la $(LIBSSH_LIBS)
+dist_man_MANS += man/sftp-relay.8

@@ -887,6 +887,7 @@ sg_gate_conf() {
 		echo "LogFile $SG_RUN/log/sshgate.log"
 		echo "LogLevel VERBOSE"
 		echo "GateShell $SG_RUN/libexec/gate-shell"
+		echo "SftpRelay $SG_RUN/libexec/sftp-relay"
 	} >/etc/sshgate/sshgate.conf &&
 	printf 'Uid %s\nGid %s\nHome /var/lib/sshgate/empty\nShell /bin/sh\n' \
 		"$SG_UID" "$SG_GID" >/etc/sshgate/nss.conf &&
@@ -906,6 +907,193 @@ sg_placeholder_shell() {
 	echo "placeholder args=$* user=$USER cmd=${SSH_ORIGINAL_COMMAND-} agent=${SSH_AUTH_SOCK-} display=${DISPLAY-}"
 	EOS
 	chmod 0755 "$SG_RUN/libexec/$1"
+}
+
+# ---------------------------------------------------------------------------
+# Sessions through the gate (gate-shell)
+#
+#	sg_api_seed_account ACCOUNT [NAME]	the account, in the reference API
+#	sg_api_env ACCOUNT ENV [STATUS]		an environment of it (running)
+#	sg_api_node ACCOUNT ENV NODE N [NAME [STATUS]]
+#					node NODE of ENV is container N:
+#					127.0.0.(10+N) port 22, user ctN, its
+#					real host key (made now if need be, so
+#					the node may come before the container)
+#	sg_api_key ACCOUNT KEY [JSON-MEMBERS]	register $TRASH/keys/KEY (made
+#					if missing) in ACCOUNT, with extra
+#					members ('"nodes":["1234"]'); prints
+#					the key id
+#	sg_gate_internal_key		install the key the containers authorize
+#					as gate-shell's InternalKey
+#	sg_gate_ssh_cmd KEY		$TRASH/bin/ssh-KEY: sg_ssh_gate's client
+#					(port 2222, no user) as one program, for
+#					rsync -e, GIT_SSH_COMMAND, scp -S, lftp
+#	sg_live_pids PGREP-ARGS...	what pgrep finds, zombies left out
+#	sg_wait_no_process SECS PGREP-ARGS...	until sg_live_pids finds nothing
+#	sg_blackhole			an address where a TCP connect hangs
+#					(a TUN device nobody reads); exports
+#					SG_BLACKHOLE_ADDR
+#	sg_tmux ARGS...			tmux on the script's private server
+#	sg_tmux_start NAME CMD		a detached 80x24 terminal (no status
+#					line, TERM=tmux-256color) running the
+#					shell command CMD; the pane stays
+#					after CMD exits
+#	sg_tmux_send NAME TEXT		type TEXT, then Enter
+#	sg_tmux_keys NAME KEY...	tmux send-keys (C-c, C-d, Enter...)
+#	sg_tmux_capture NAME		the pane, its history included
+#	sg_tmux_wait_for NAME REGEX [SECS]	until a line of the pane matches
+
+sg_api_seed_account() {
+	test $# = 1 || test $# = 2 || sg__bug "sg_api_seed_account ACCOUNT [NAME]"
+	sg_api POST /v1/admin/accounts "{\"id\":\"$1\",\"name\":\"${2:-account $1}\"}"
+}
+
+sg_api_env() {
+	test $# = 2 || test $# = 3 || sg__bug "sg_api_env ACCOUNT ENV [STATUS]"
+	sg_api POST "/v1/admin/accounts/$1/environments" \
+		"{\"name\":\"$2\",\"display_name\":\"$2\",\"status\":\"${3:-running}\"}"
+}
+
+sg_api_node() {
+	local account=$1 env=$2 id=$3 n=$4 name=${5:-ct$4} status=${6:-running}
+	local pub=$TRASH/ct$4/ssh_host_ed25519_key.pub
+	test $# -ge 4 && test $# -le 6 ||
+		sg__bug "sg_api_node ACCOUNT ENV NODE N [NAME [STATUS]]"
+	sg__check_n "$n"
+	# sg_container_start keeps a host key it finds there.
+	mkdir -p "$TRASH/ct$n" &&
+	sg__host_key "$TRASH/ct$n/ssh_host_ed25519_key" "ct$n" || return
+	sg_api POST "/v1/admin/accounts/$account/environments/$env/nodes" \
+		"$(printf '{"id":"%s","name":"%s","role":"cp","status":"%s","address":"127.0.0.%s","port":22,"user":"ct%s","host_keys":[{"type":"%s","blob":"%s"}]}' \
+			"$id" "$name" "$status" $((10 + n)) "$n" \
+			"$(cut -d' ' -f1 "$pub")" "$(cut -d' ' -f2 "$pub")")"
+}
+
+sg_api_key() {
+	local body
+	test $# = 2 || test $# = 3 ||
+		sg__bug "sg_api_key ACCOUNT KEY [JSON-MEMBERS]"
+	sg_keygen "$2" &&
+	body=$(sg_api POST "/v1/admin/accounts/$1/keys" \
+		"{\"public_key\":\"$(cut -d' ' -f1,2 "$TRASH/keys/$2.pub")\"${3:+,$3}}") &&
+	printf '%s\n' "$body" | sg_json key_id
+}
+
+# Readable by the service account only: every gate session runs as it.
+sg_gate_internal_key() {
+	sg_users_setup && sg_keygen internal &&
+	install -d -o root -g root -m 0755 /etc/sshgate &&
+	install -o sshgate -g sshgate -m 0600 "$TRASH/keys/internal" \
+		/etc/sshgate/internal_key
+}
+
+sg_gate_ssh_cmd() {
+	local key=$1 prog=$TRASH/bin/ssh-$1
+	test $# = 1 || sg__bug "sg_gate_ssh_cmd KEY"
+	mkdir -p "$TRASH/bin" &&
+	cat >"$prog" <<-EOF &&
+	#!/bin/sh
+	# sg_ssh_gate's client for tools that want one program
+	exec ssh -F /dev/null -i "$TRASH/keys/$key" -o IdentitiesOnly=yes \\
+		-o IdentityAgent=none -o BatchMode=yes \\
+		-o StrictHostKeyChecking=yes \\
+		-o UserKnownHostsFile="$TRASH/gate/known_hosts" \\
+		-o GlobalKnownHostsFile=/dev/null -o UpdateHostKeys=no \\
+		-o ConnectTimeout=10 -p 2222 "\$@"
+	EOF
+	chmod 0755 "$prog"
+}
+
+sg_live_pids() {
+	local pid
+	for pid in $(pgrep "$@")
+	do
+		sg__gone "$pid" || echo "$pid"
+	done
+}
+
+sg__no_live_pids() {
+	test -z "$(sg_live_pids "$@")"
+}
+
+sg_wait_no_process() {
+	local secs=$1 pids
+	test $# -ge 2 || sg__bug "sg_wait_no_process SECS PGREP-ARGS..."
+	shift
+	sg_poll "$secs" sg__no_live_pids "$@" && return 0
+	pids=$(sg_live_pids "$@" | paste -sd,)
+	echo "error: still running after ${secs}s (pgrep $*):" >&2
+	test -z "$pids" || ps -o pid,ppid,user,stat,etime,args -p "$pids" >&2
+	return 1
+}
+
+# No process reads the TUN device, so what is routed there vanishes: a
+# SYN gets no answer, not a refusal.
+sg_blackhole() {
+	if ! ip link show sg-hole >/dev/null 2>&1; then
+		ip tuntap add dev sg-hole mode tun &&
+		ip addr add 10.99.0.1/24 dev sg-hole &&
+		ip link set sg-hole up ||
+			sg__error "cannot make the TUN device sg-hole" || return
+	fi
+	export SG_BLACKHOLE_ADDR=10.99.0.2
+}
+
+sg_tmux() {
+	tmux -S "$TRASH/tmux.sock" "$@"
+}
+
+# One server per script, in the foreground (-D) of a daemon, so that
+# sg_stop_all ends it and every terminal in it.
+sg__tmux_server() {
+	sg__daemon_pid tmux >/dev/null && return 0
+	cat >"$TRASH/tmux.conf" <<-\EOF || return
+	set -g default-shell /bin/sh
+	set -g default-terminal tmux-256color
+	set -g status off
+	set -g remain-on-exit on
+	set -g history-limit 10000
+	set -g escape-time 0
+	EOF
+	sg_daemon_start tmux "$TRASH/tmux.log" \
+		tmux -S "$TRASH/tmux.sock" -f "$TRASH/tmux.conf" -D || return
+	sg_poll 10 test -S "$TRASH/tmux.sock" ||
+		sg__error "the tmux server did not start" || return
+}
+
+sg_tmux_start() {
+	test $# = 2 || sg__bug "sg_tmux_start NAME CMD"
+	sg__tmux_server &&
+	sg_tmux new-session -d -s "$1" -x 80 -y 24 "$2"
+}
+
+sg_tmux_send() {
+	test $# = 2 || sg__bug "sg_tmux_send NAME TEXT"
+	sg_tmux send-keys -t "$1" -l -- "$2" &&
+	sg_tmux send-keys -t "$1" Enter
+}
+
+sg_tmux_keys() {
+	local name=$1
+	test $# -ge 2 || sg__bug "sg_tmux_keys NAME KEY..."
+	shift
+	sg_tmux send-keys -t "$name" "$@"
+}
+
+sg_tmux_capture() {
+	sg_tmux capture-pane -p -J -S - -t "$1"
+}
+
+sg__tmux_has() {
+	sg_tmux_capture "$1" | grep -Eq -e "$2"
+}
+
+sg_tmux_wait_for() {
+	test $# = 2 || test $# = 3 || sg__bug "sg_tmux_wait_for NAME REGEX [SECS]"
+	sg_poll "${3:-10}" sg__tmux_has "$1" "$2" && return 0
+	echo "error: no line of terminal '$1' matches '$2' after ${3:-10}s; it shows:" >&2
+	sg_tmux_capture "$1" | sed -e '/^$/d' -e 's/^/| /' | tail -n 30 >&2
+	return 1
 }
 
 sg_gate_start() {

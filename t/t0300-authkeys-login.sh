@@ -40,8 +40,8 @@ test_expect_success 'set up: API, accounts, nodes, keys, the gate' '
 	alice_id=$(add_key 5678 "{\"public_key\":\"$(cat keys/alice.pub)\"}") &&
 	bob_id=$(add_key 9999 "{\"public_key\":\"$(cat keys/bob.pub)\"}") &&
 	carol_id=$(add_key 5678 "{\"public_key\":\"$(cat keys/carol.pub)\",\"nodes\":[\"1235\"]}") &&
-	sg_placeholder_shell gate-shell &&
-	sg_gate_conf "CacheTime 2s" &&
+	sg_placeholder_shell print-args &&
+	sg_gate_conf "CacheTime 2s" "GateShell $SG_RUN/libexec/print-args" &&
 	sg_gate_start
 '
 

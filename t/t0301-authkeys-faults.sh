@@ -36,7 +36,7 @@ node_json() {
 # conf [LINE...]: the gate's config for the next logins (read per run)
 conf() {
 	sg_gate_conf "$@" "AuthTimeout 1500ms" "ApiTimeout 1s" \
-		"ApiConnectTimeout 500ms"
+		"ApiConnectTimeout 500ms" "GateShell $SG_RUN/libexec/print-args"
 }
 
 now_ms() {
@@ -58,7 +58,7 @@ test_expect_success 'set up: API, two accounts, keys, the gate' '
 	sg_api POST /v1/admin/accounts/9999/keys "{\"public_key\":\"$(cat keys/bob.pub)\"}" &&
 	sg_api POST /v1/admin/accounts/5678/keys "{\"public_key\":\"$(cat keys/carol.pub)\"}" >carol.json &&
 	carol_id=$(sg_json key_id <carol.json) &&
-	sg_placeholder_shell gate-shell &&
+	sg_placeholder_shell print-args &&
 	conf "CacheTime 0" &&
 	sg_gate_start &&
 	login alice 1234-5678 && login bob 4321-9999 &&

@@ -26,6 +26,7 @@
 #include "gate_err.h"
 #include "ident.h"
 #include "log.h"
+#include "menu.h"
 #include "prog.h"
 #include "session.h"
 
@@ -161,11 +162,17 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (rq.login.node[0] == '\0') {
-		snprintf(msg, sizeof(msg), "log in as NODE-%s (for example "
-		    "ssh 1234-%s@gate) to reach a container of account %s",
-		    rq.login.account, rq.login.account, rq.login.account);
-		session_tell(0, msg);
-		code = GATE_EXIT_NO_TARGET;
+		if (command != NULL)
+			code = menu_command(&cfg, &rq, command);
+		else if (rq.tty)
+			code = menu_interactive(&cfg, &rq);
+		else {
+			snprintf(msg, sizeof(msg), "the account menu needs a "
+			    "terminal (ssh -t %s@gate); without one, try ssh "
+			    "%s@gate list", rq.login.account, rq.login.account);
+			session_tell(0, msg);
+			code = GATE_EXIT_CONFIG;
+		}
 		goto out;
 	}
 	if (command == NULL)

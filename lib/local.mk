@@ -10,6 +10,7 @@ lib_libsshgate_la_SOURCES = \
 	lib/prog.c lib/prog.h \
 	lib/relay.c lib/relay.h \
 	lib/session.c lib/session.h \
+	lib/termsafe.c lib/termsafe.h \
 	lib/upstream.c lib/upstream.h
 lib_libsshgate_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBSSH_CFLAGS)

@@ -186,6 +186,7 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 	ssize_t nr;
 	uint32_t win;
 	socket_t sfd;
+	ssh_event ev = NULL;
 
 	if ((up.p = malloc(RELAY_BUF)) == NULL ||
 	    (out.p = malloc(RELAY_BUF)) == NULL ||
@@ -224,6 +225,14 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 	}
 	ssh_set_blocking(s, 0);
 	sfd = ssh_get_fd(s);
+	/*
+	 * What reads the socket once the channel is at EOF: libssh's
+	 * channel calls return at once then, and the close would never be
+	 * seen.
+	 */
+	if ((ev = ssh_event_new()) == NULL || ssh_event_add_session(ev, s) !=
+	    SSH_OK)
+		goto out;
 	now = now_ms();
 	if (o->check != NULL && o->check_interval > 0)
 		next_check = now + jittered(o->check_interval);
@@ -383,11 +392,16 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 		}
 		/* drive the session even when nobody reads the channel */
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
-			(void)ssh_channel_poll(ch, 0);
+			(void)ssh_event_dopoll(ev, 0);
 	}
 	ret = 0;
  out:
-	for (i = 0; i < 3; i++)
+	if (ev != NULL) {
+		ssh_event_remove_session(ev, s);
+		ssh_event_free(ev);
+	}
+	/* backwards: on a terminal fds 0-2 share one file description */
+	for (i = 2; i >= 0; i--)
 		if (flags[i] != -1)
 			(void)fcntl(i, F_SETFL, flags[i]);
 	if (have_tio)

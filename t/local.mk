@@ -4,7 +4,7 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(LIBSSH_CFLAGS)
 UNIT_LDADD = lib/libsshgate.la
 
 noinst_PROGRAMS += t/unit/test-ident t/unit/test-conf t/unit/test-api \
-	t/unit/test-log t/helpers/api-probe
+	t/unit/test-log t/unit/test-termsafe t/helpers/api-probe
 t_unit_test_ident_SOURCES = t/unit/test-ident.c t/unit/tap.h
 t_unit_test_ident_CFLAGS = $(UNIT_CFLAGS)
 t_unit_test_ident_LDADD = $(UNIT_LDADD)
@@ -17,6 +17,9 @@ t_unit_test_api_LDADD = $(UNIT_LDADD)
 t_unit_test_log_SOURCES = t/unit/test-log.c t/unit/tap.h
 t_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
 t_unit_test_log_LDADD = $(UNIT_LDADD)
+t_unit_test_termsafe_SOURCES = t/unit/test-termsafe.c t/unit/tap.h
+t_unit_test_termsafe_CFLAGS = $(UNIT_CFLAGS)
+t_unit_test_termsafe_LDADD = $(UNIT_LDADD)
 t_helpers_api_probe_SOURCES = t/helpers/api-probe.c
 t_helpers_api_probe_CFLAGS = $(UNIT_CFLAGS)
 t_helpers_api_probe_LDADD = $(UNIT_LDADD)

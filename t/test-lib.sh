@@ -942,6 +942,8 @@ sg_placeholder_shell() {
 #	sg_tmux_keys NAME KEY...	tmux send-keys (C-c, C-d, Enter...)
 #	sg_tmux_capture NAME		the pane, its history included
 #	sg_tmux_wait_for NAME REGEX [SECS]	until a line of the pane matches
+#	sg_log_contains_all FILE REGEX...	wait (5s) for one line that
+#					matches every REGEX (grep -E)
 
 sg_api_seed_account() {
 	test $# = 1 || test $# = 2 || sg__bug "sg_api_seed_account ACCOUNT [NAME]"
@@ -1093,6 +1095,28 @@ sg_tmux_wait_for() {
 	sg_poll "${3:-10}" sg__tmux_has "$1" "$2" && return 0
 	echo "error: no line of terminal '$1' matches '$2' after ${3:-10}s; it shows:" >&2
 	sg_tmux_capture "$1" | sed -e '/^$/d' -e 's/^/| /' | tail -n 30 >&2
+	return 1
+}
+
+sg__log_has_all() {
+	local lines re
+	lines=$(cat "$1" 2>/dev/null) || return
+	shift
+	for re
+	do
+		lines=$(printf '%s\n' "$lines" | grep -E -e "$re") || return
+	done
+}
+
+sg_log_contains_all() {
+	local file=$1
+	test $# -ge 2 || sg__bug "sg_log_contains_all FILE REGEX..."
+	sg_poll 5 sg__log_has_all "$@" && return 0
+	shift
+	echo "error: no line of '$file' matches all of:" >&2
+	printf '	%s\n' "$@" >&2
+	echo "its last lines:" >&2
+	tail -n 10 "$file" >&2
 	return 1
 }
 

@@ -1,0 +1,540 @@
+/*
+ * The account menu. Every string from the API goes through termsafe()
+ * before it is printed; JSON output is ASCII-only with escapes.
+ */
+#include "config.h"
+
+#include <sys/ioctl.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "api.h"
+#include "compat.h"
+#include "gate_err.h"
+#include "ident.h"
+#include "log.h"
+#include "menu.h"
+#include "session.h"
+#include "termsafe.h"
+
+#define NAME_COLS	24
+#define LINE_MAX_IN	256
+
+static volatile sig_atomic_t menu_winch;
+
+static void
+on_winch(int sig)
+{
+	(void)sig;
+	menu_winch = 1;
+}
+
+/* Prints s sanitized, padded with spaces to cols columns. */
+static void
+put_col(FILE *f, const char *s, size_t cols)
+{
+	char buf[NAME_COLS * 4 + 16];
+	size_t used;
+
+	used = termsafe(buf, sizeof(buf), s, cols);
+	fputs(buf, f);
+	for (; used < cols; used++)
+		fputc(' ', f);
+}
+
+static int
+fetch(const struct gate_config *cfg, const struct session_req *rq,
+    struct api_envlist **out, char *err, size_t errlen)
+{
+	struct api_client *api = NULL;
+	struct logline l;
+	int r;
+
+	*out = NULL;
+	err[0] = '\0';
+	if ((r = api_client_new(cfg, &api)) != 0) {
+		snprintf(err, errlen, "the gate is misconfigured; please tell "
+		    "the platform's operators");
+		goto out;
+	}
+	r = api_environments(api, rq->login.account, rq->key_id, out);
+	if (r == GATE_ERR_DENIED || r == GATE_ERR_NOT_FOUND)
+		snprintf(err, errlen, "account %s has nothing for this key",
+		    rq->login.account);
+	else if (r != 0)
+		snprintf(err, errlen, "the platform API is unavailable; try "
+		    "again later");
+	if (r != 0) {
+		logline_init(&l, "account listing failed");
+		logline_str(&l, "login", rq->login_str);
+		logline_str(&l, "key_id", rq->key_id);
+		logline_str(&l, "error", gate_errname(r));
+		logline_str(&l, "api_detail", api_client_detail(api));
+		logline_emit(&l, LOG_WARNING);
+	}
+ out:
+	api_client_free(api);
+	return r;
+}
+
+static int
+exit_for(int r)
+{
+	if (r == GATE_ERR_DENIED || r == GATE_ERR_NOT_FOUND)
+		return GATE_EXIT_NO_TARGET;
+	if (r == GATE_ERR_CONFIG || r == GATE_ERR_SYSTEM)
+		return GATE_EXIT_CONFIG;
+	return GATE_EXIT_API;
+}
+
+static void
+print_help(FILE *f, const char *account)
+{
+	fprintf(f,
+	    "sshgate: account %s\n"
+	    "  ssh %s@gate              the menu of environments and "
+	    "containers (needs a terminal)\n"
+	    "  ssh %s@gate list         the containers as a table\n"
+	    "  ssh %s@gate list --json  the same as JSON\n"
+	    "  ssh %s@gate help         this text\n"
+	    "  ssh NODE-%s@gate [cmd]   a shell or a command in container "
+	    "NODE\n"
+	    "  sftp NODE-%s@gate        the files of container NODE\n",
+	    account, account, account, account, account, account, account);
+}
+
+static void
+print_table(FILE *f, const struct api_envlist *l)
+{
+	const struct api_env *e;
+	const struct api_node *n;
+	size_t i, j, total = 0;
+	char login[IDENT_LOGIN_MAX + 1];
+
+	for (i = 0; i < l->nenvs; i++)
+		total += l->envs[i].nnodes;
+	fprintf(f, "account %s: %zu environment%s, %zu container%s\n",
+	    l->account, l->nenvs, l->nenvs == 1 ? "" : "s", total,
+	    total == 1 ? "" : "s");
+	for (i = 0; i < l->nenvs; i++) {
+		e = &l->envs[i];
+		fprintf(f, "\n%s  ", e->name);
+		put_col(f, e->display_name, NAME_COLS);
+		fprintf(f, "  %s\n", e->status);
+		if (e->nnodes == 0) {
+			fprintf(f, "  (no containers)\n");
+			continue;
+		}
+		fprintf(f, "  %-10s  %-*s  %-8s  %-8s  %-15s  %s\n", "NODE",
+		    NAME_COLS, "NAME", "ROLE", "STATUS", "ADDRESS", "LOGIN");
+		for (j = 0; j < e->nnodes; j++) {
+			n = &e->nodes[j];
+			snprintf(login, sizeof(login), "%s-%s", n->id,
+			    l->account);
+			fprintf(f, "  %-10s  ", n->id);
+			put_col(f, n->name, NAME_COLS);
+			fprintf(f, "  %-8s  %-8s  %-15s  %s\n", n->role,
+			    n->status, n->address, login);
+		}
+	}
+}
+
+static int
+print_json(FILE *f, const struct api_envlist *l)
+{
+	json_t *root = NULL, *envs, *env, *nodes, *node;
+	char login[IDENT_LOGIN_MAX + 1];
+	size_t i, j;
+	int r = GATE_ERR_ALLOC;
+
+	if ((root = json_object()) == NULL || (envs = json_array()) == NULL ||
+	    json_object_set_new(root, "account",
+	    json_string(l->account)) != 0 ||
+	    json_object_set_new(root, "environments", envs) != 0)
+		goto out;
+	for (i = 0; i < l->nenvs; i++) {
+		if ((env = json_object()) == NULL ||
+		    json_array_append_new(envs, env) != 0 ||
+		    (nodes = json_array()) == NULL ||
+		    json_object_set_new(env, "name",
+		    json_string(l->envs[i].name)) != 0 ||
+		    json_object_set_new(env, "display_name",
+		    json_string(l->envs[i].display_name)) != 0 ||
+		    json_object_set_new(env, "status",
+		    json_string(l->envs[i].status)) != 0 ||
+		    json_object_set_new(env, "nodes", nodes) != 0)
+			goto out;
+		for (j = 0; j < l->envs[i].nnodes; j++) {
+			const struct api_node *n = &l->envs[i].nodes[j];
+
+			snprintf(login, sizeof(login), "%s-%s", n->id,
+			    l->account);
+			if ((node = json_object()) == NULL ||
+			    json_array_append_new(nodes, node) != 0 ||
+			    json_object_set_new(node, "id",
+			    json_string(n->id)) != 0 ||
+			    json_object_set_new(node, "name",
+			    json_string(n->name)) != 0 ||
+			    json_object_set_new(node, "role",
+			    json_string(n->role)) != 0 ||
+			    json_object_set_new(node, "status",
+			    json_string(n->status)) != 0 ||
+			    json_object_set_new(node, "address",
+			    json_string(n->address)) != 0 ||
+			    json_object_set_new(node, "login",
+			    json_string(login)) != 0)
+				goto out;
+		}
+	}
+	/* ASCII only: names reach the terminal as \u escapes */
+	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_ENSURE_ASCII) != 0)
+		goto out;
+	fputc('\n', f);
+	r = 0;
+ out:
+	json_decref(root);
+	return r;
+}
+
+int
+menu_command(const struct gate_config *cfg, const struct session_req *rq,
+    const char *command)
+{
+	struct api_envlist *l = NULL;
+	char err[256], msg[320];
+	int r, code;
+
+	if (strcmp(command, "help") == 0) {
+		print_help(stdout, rq->login.account);
+		return 0;
+	}
+	if (strcmp(command, "list") != 0 && strcmp(command, "list --json") != 0) {
+		snprintf(msg, sizeof(msg), "account logins take list, list "
+		    "--json or help; to run a command in a container use ssh "
+		    "NODE-%s@gate", rq->login.account);
+		session_tell(0, msg);
+		return GATE_EXIT_CONFIG;
+	}
+	if ((r = fetch(cfg, rq, &l, err, sizeof(err))) != 0) {
+		session_tell(0, err);
+		return exit_for(r);
+	}
+	termsafe_init();
+	if (strcmp(command, "list") == 0) {
+		print_table(stdout, l);
+		code = 0;
+	} else
+		code = print_json(stdout, l) == 0 ? 0 : GATE_EXIT_CONFIG;
+	api_envlist_free(l);
+	if (fflush(stdout) != 0)
+		code = 255;
+	return code;
+}
+
+/* ---- the interactive menu ---- */
+
+struct item {
+	const struct api_env	*env;	/* environment screen */
+	const struct api_node	*node;	/* node screen */
+};
+
+struct menu {
+	const struct gate_config *cfg;
+	const struct session_req *rq;
+	struct api_envlist *list;
+	const struct api_env *env;	/* NULL: the environment screen */
+	char	 filter[64];
+	char	 msg[320];
+	size_t	 page;
+	struct item *items;
+	size_t	 nitems;
+};
+
+static void
+term_size(int *rows, int *cols)
+{
+	struct winsize ws;
+
+	*rows = 24;
+	*cols = 80;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0) {
+		*rows = ws.ws_row;
+		*cols = ws.ws_col;
+	}
+}
+
+/* Case-insensitive ASCII substring: names are matched as the API sent them. */
+static int
+matches(const char *name, const char *filter)
+{
+	size_t n = strlen(filter), i;
+
+	if (n == 0)
+		return 1;
+	for (i = 0; name[i] != '\0'; i++)
+		if (strncasecmp(name + i, filter, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+build_items(struct menu *m)
+{
+	size_t i, n = 0;
+
+	m->nitems = 0;
+	free(m->items);
+	m->items = NULL;
+	if (m->list == NULL)
+		return;
+	if (m->env == NULL) {
+		if (m->list->nenvs == 0 ||
+		    (m->items = calloc(m->list->nenvs, sizeof(*m->items))) ==
+		    NULL)
+			return;
+		for (i = 0; i < m->list->nenvs; i++)
+			if (matches(m->list->envs[i].name, m->filter) ||
+			    matches(m->list->envs[i].display_name, m->filter))
+				m->items[n++].env = &m->list->envs[i];
+	} else {
+		if (m->env->nnodes == 0 ||
+		    (m->items = calloc(m->env->nnodes, sizeof(*m->items))) ==
+		    NULL)
+			return;
+		for (i = 0; i < m->env->nnodes; i++)
+			if (matches(m->env->nodes[i].name, m->filter))
+				m->items[n++].node = &m->env->nodes[i];
+	}
+	m->nitems = n;
+}
+
+static void
+draw(struct menu *m)
+{
+	char title[128], buf[512];
+	size_t per_page, pages, i, first;
+	int rows, cols, namecols;
+
+	term_size(&rows, &cols);
+	per_page = rows > 8 ? (size_t)rows - 7 : 1;
+	pages = m->nitems == 0 ? 1 : (m->nitems + per_page - 1) / per_page;
+	if (m->page >= pages)
+		m->page = pages - 1;
+	namecols = cols > 60 ? cols - 50 : 10;
+	if (namecols > 40)
+		namecols = 40;
+
+	/* home, clear; the pty is cooked so \n is fine */
+	fputs("\033[H\033[2J", stdout);
+	if (m->env == NULL)
+		snprintf(title, sizeof(title), "sshgate - account %s - "
+		    "environments", m->rq->login.account);
+	else
+		snprintf(title, sizeof(title), "sshgate - account %s - "
+		    "environment %s", m->rq->login.account, m->env->name);
+	termsafe(buf, sizeof(buf), title, (size_t)cols - 1);
+	printf("%s\n", buf);
+	if (m->filter[0] != '\0') {
+		termsafe(buf, sizeof(buf), m->filter, 30);
+		printf("filter: %s (Enter on an empty line clears it)\n", buf);
+	} else
+		printf("\n");
+
+	first = m->page * per_page;
+	for (i = first; i < m->nitems && i < first + per_page; i++) {
+		printf("%4zu) ", i + 1);
+		if (m->env == NULL) {
+			const struct api_env *e = m->items[i].env;
+
+			put_col(stdout, e->name, 20);
+			fputs(" ", stdout);
+			put_col(stdout, e->display_name, (size_t)namecols - 10);
+			printf(" %-8s %zu container%s\n", e->status, e->nnodes,
+			    e->nnodes == 1 ? "" : "s");
+		} else {
+			const struct api_node *n = m->items[i].node;
+
+			put_col(stdout, n->name, (size_t)namecols);
+			printf(" %-10s %-8s %-8s %s\n", n->id, n->role,
+			    n->status, n->address);
+		}
+	}
+	if (m->nitems == 0)
+		printf("      %s\n", m->list == NULL ? "(nothing loaded)" :
+		    m->filter[0] != '\0' ? "(nothing matches the filter)" :
+		    m->env == NULL ? "(no environments)" : "(no containers)");
+	for (; i < first + per_page; i++)
+		printf("\n");
+	if (pages > 1)
+		printf("page %zu/%zu (n next, p previous)\n", m->page + 1, pages);
+	else
+		printf("\n");
+	printf("%s\n", m->msg);
+	printf("number: %s   text: filter   r: refresh   0 or q: %s\n",
+	    m->env == NULL ? "open" : "connect", m->env == NULL ? "quit" :
+	    "back");
+	printf("> ");
+	fflush(stdout);
+}
+
+static void
+refresh(struct menu *m)
+{
+	char name[IDENT_ENV_MAX + 1] = "", err[256];
+	size_t i;
+
+	if (m->env != NULL)
+		strlcpy(name, m->env->name, sizeof(name));
+	api_envlist_free(m->list);
+	m->list = NULL;
+	m->env = NULL;
+	if (fetch(m->cfg, m->rq, &m->list, err, sizeof(err)) != 0) {
+		snprintf(m->msg, sizeof(m->msg), "%s (r retries)", err);
+		build_items(m);
+		return;
+	}
+	/* stay in the environment the user was looking at */
+	for (i = 0; name[0] != '\0' && i < m->list->nenvs; i++)
+		if (strcmp(m->list->envs[i].name, name) == 0)
+			m->env = &m->list->envs[i];
+	build_items(m);
+}
+
+static void
+enter_node(struct menu *m, const struct api_node *n)
+{
+	struct session_req sub;
+	char name[NAME_COLS * 4 + 16], id[IDENT_ID_MAX + 1];
+	int code;
+
+	termsafe(name, sizeof(name), n->name, NAME_COLS);
+	if (strcmp(n->status, "running") != 0) {
+		snprintf(m->msg, sizeof(m->msg), "container %s (%s) is %s; it "
+		    "cannot be entered", n->id, name, n->status);
+		return;
+	}
+	sub = *m->rq;
+	strlcpy(sub.login.node, n->id, sizeof(sub.login.node));
+	snprintf(sub.login_str, sizeof(sub.login_str), "%s-%s", n->id,
+	    m->rq->login.account);
+	sub.kind = SESSION_SHELL;
+	sub.command = NULL;
+	printf("\nconnecting to container %s (%s)...\n", n->id, name);
+	fflush(stdout);
+	/* refresh() frees n */
+	strlcpy(id, n->id, sizeof(id));
+	code = session_run(m->cfg, &sub);
+	refresh(m);
+	snprintf(m->msg, sizeof(m->msg), "session with container %s ended "
+	    "(exit %d)", id, code);
+}
+
+static int
+is_number(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] < '0' || s[i] > '9' || i >= 6)
+			return 0;
+	return i > 0;
+}
+
+int
+menu_interactive(const struct gate_config *cfg, const struct session_req *rq)
+{
+	struct menu m;
+	struct sigaction sa, old;
+	char line[LINE_MAX_IN];
+	size_t len = 0, sel;
+	ssize_t nr;
+	int code = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.cfg = cfg;
+	m.rq = rq;
+	termsafe_init();
+	/* no SA_RESTART: a resize interrupts read() and redraws */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_winch;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, &old);
+
+	refresh(&m);
+	for (;;) {
+		draw(&m);
+		len = 0;
+		for (;;) {
+			menu_winch = 0;
+			nr = read(STDIN_FILENO, line + len,
+			    sizeof(line) - 1 - len);
+			if (nr == -1 && errno == EINTR) {
+				if (menu_winch)
+					draw(&m);
+				continue;
+			}
+			if (nr <= 0)
+				goto out;	/* the client is gone */
+			len += (size_t)nr;
+			if (line[len - 1] == '\n' || len >= sizeof(line) - 1)
+				break;
+		}
+		while (len > 0 && (line[len - 1] == '\n' ||
+		    line[len - 1] == '\r'))
+			len--;
+		line[len] = '\0';
+		m.msg[0] = '\0';
+
+		if (strcmp(line, "q") == 0 || strcmp(line, "0") == 0) {
+			if (m.env == NULL)
+				break;
+			m.env = NULL;
+			m.filter[0] = '\0';
+			m.page = 0;
+			build_items(&m);
+		} else if (strcmp(line, "r") == 0) {
+			refresh(&m);
+		} else if (strcmp(line, "n") == 0) {
+			m.page++;
+		} else if (strcmp(line, "p") == 0) {
+			if (m.page > 0)
+				m.page--;
+		} else if (line[0] == '\0') {
+			m.filter[0] = '\0';
+			m.page = 0;
+			build_items(&m);
+		} else if (is_number(line)) {
+			sel = (size_t)strtoul(line, NULL, 10);
+			if (sel < 1 || sel > m.nitems) {
+				snprintf(m.msg, sizeof(m.msg), "no entry %zu",
+				    sel);
+			} else if (m.env == NULL) {
+				m.env = m.items[sel - 1].env;
+				m.filter[0] = '\0';
+				m.page = 0;
+				build_items(&m);
+			} else
+				enter_node(&m, m.items[sel - 1].node);
+		} else {
+			strlcpy(m.filter, line, sizeof(m.filter));
+			m.page = 0;
+			build_items(&m);
+		}
+	}
+	printf("\n");
+ out:
+	sigaction(SIGWINCH, &old, NULL);
+	free(m.items);
+	api_envlist_free(m.list);
+	return code;
+}

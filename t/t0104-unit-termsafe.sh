@@ -1,0 +1,4 @@
+#!/bin/sh
+# C unit tests of lib/termsafe.c: the binary prints TAP itself.
+top=$(cd "${0%/*}/.." && pwd)
+exec "${SSHGATE_BUILD:-$top}/t/unit/test-termsafe"

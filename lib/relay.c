@@ -373,8 +373,9 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 			    sizeof(res->detail));
 			break;
 		}
+		/* a pipe's reader closed, or the terminal hung up */
 		if ((pfd[2].revents & (POLLERR | POLLHUP)) &&
-		    !(pfd[2].revents & POLLOUT) && !o->tty) {
+		    !(pfd[2].revents & POLLOUT)) {
 			res->end = RELAY_END_CLIENT_GONE;
 			break;
 		}
@@ -382,7 +383,11 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 			nr = read(STDIN_FILENO, up.p, RELAY_BUF);
 			if (nr > 0)
 				up.len = (size_t)nr;
-			else if (nr == 0)
+			else if (nr == 0 && o->tty) {
+				/* raw mode has no EOF key: this is a hangup */
+				res->end = RELAY_END_CLIENT_GONE;
+				break;
+			} else if (nr == 0)
 				stdin_eof = 1;
 			else if (errno != EAGAIN && errno != EINTR) {
 				/* EIO: the terminal's other side is gone */

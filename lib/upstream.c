@@ -105,6 +105,14 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
 		snprintf(detail, UPSTREAM_DETAIL_MAX, "%s", ssh_get_error(s));
 		goto out;
 	}
+	/* a gate that cannot log in anyway has no business connecting */
+	if (ssh_pki_import_privkey_file(cfg->internal_key, NULL, NULL, NULL,
+	    &priv) != SSH_OK) {
+		snprintf(detail, UPSTREAM_DETAIL_MAX, "cannot read the "
+		    "internal key %s", cfg->internal_key);
+		r = GATE_ERR_CONFIG;
+		goto out;
+	}
 	if (ssh_connect(s) != SSH_OK) {
 		snprintf(detail, UPSTREAM_DETAIL_MAX, "%s", ssh_get_error(s));
 		r = GATE_ERR_CONNECT;
@@ -114,13 +122,6 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
 		snprintf(detail, UPSTREAM_DETAIL_MAX, "server host key is "
 		    "not one the platform pinned for node %s", n->id);
 		r = GATE_ERR_HOSTKEY;
-		goto out;
-	}
-	if (ssh_pki_import_privkey_file(cfg->internal_key, NULL, NULL, NULL,
-	    &priv) != SSH_OK) {
-		snprintf(detail, UPSTREAM_DETAIL_MAX, "cannot read the "
-		    "internal key %s", cfg->internal_key);
-		r = GATE_ERR_CONFIG;
 		goto out;
 	}
 	if (ssh_userauth_publickey(s, NULL, priv) != SSH_AUTH_SUCCESS) {

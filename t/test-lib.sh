@@ -944,6 +944,9 @@ sg_placeholder_shell() {
 #	sg_tmux_wait_for NAME REGEX [SECS]	until a line of the pane matches
 #	sg_log_contains_all FILE REGEX...	wait (5s) for one line that
 #					matches every REGEX (grep -E)
+#	sg_watchdog SECS		stop the script if it still runs after
+#					SECS (a session that hangs must fail
+#					the script, not hang CI)
 
 sg_api_seed_account() {
 	test $# = 1 || test $# = 2 || sg__bug "sg_api_seed_account ACCOUNT [NAME]"
@@ -1118,6 +1121,29 @@ sg_log_contains_all() {
 	echo "its last lines:" >&2
 	tail -n 10 "$file" >&2
 	return 1
+}
+
+# bash runs the TERM trap only once its foreground command has returned:
+# so TERM the script, then what it runs other than the daemons (with
+# what they started); the trap then stops the daemons.
+sg_watchdog() {
+	test $# = 1 || sg__bug "sg_watchdog SECS"
+	sg_daemon_start watchdog "$TRASH/watchdog.log" /bin/sh -c '
+		sleep "$0" || exit 0
+		echo "# watchdog: $1 still runs after $0s; stopping it" |
+			tee /proc/1/fd/6
+		kill -TERM 1
+		for sig in TERM KILL
+		do
+			for pid in $(pgrep -P 1)
+			do
+				grep -q "^$pid " "$2" && continue
+				pkill -$sig -P "$pid"
+				kill -$sig "$pid"
+			done 2>/dev/null
+			sleep 1
+		done
+	' "$1" "$sg_name" "$sg_daemons"
 }
 
 sg_gate_start() {

@@ -1,0 +1,156 @@
+#!/bin/bash
+test_description='gate-shell: live revocation
+
+sshd checks a key only when a connection authenticates. gate-shell asks
+the platform every RevokeInterval whether the key of the session is still
+active, and ends the session (exit status 249, one "sshgate: " line that
+says so) once it is revoked: running commands, interactive shells, and
+new sessions over a connection that authenticated before.'
+. "${0%/*}/test-lib.sh"
+
+if ! test -f "$BUILD/gate-shell/gate-shell"
+then
+	skip_all='gate-shell is not built'
+	test_done
+fi
+sg_watchdog 240
+
+conf() {
+	sg_gate_conf "$@" "InternalKey /etc/sshgate/internal_key" \
+		"RevokeInterval 1s"
+}
+
+revoke() {
+	sg_api POST "/v1/admin/keys/$1/revoke" "{}" >/dev/null
+}
+
+now_ms() {
+	date +%s%3N
+}
+
+# session_start NAME KEY CMD: KEY's "ssh 1234-5678@gate CMD" in the
+# background; NAME.out and NAME.err, and NAME.rc once it has exited.
+session_start() {
+	rm -f "$TRASH/$1.rc"
+	sg_daemon_start "$1" "$TRASH/$1.log" sh -c \
+		'"$0" -l 1234-5678 127.0.0.1 "$1" >"$2.out" 2>"$2.err"; echo $? >"$2.rc"' \
+		"$TRASH/bin/ssh-$2" "$3" "$TRASH/$1"
+}
+
+# ended NAME SECS CODE: session NAME exits with CODE within SECS
+ended() {
+	sg_poll "$2" test -s "$TRASH/$1.rc" ||
+		{ echo "error: session $1 still runs after $2s"; return 1; }
+	echo "$3" >expect &&
+	test_cmp expect "$TRASH/$1.rc"
+}
+
+# terminal NAME KEY: a new 80x24 terminal running KEY's
+# "ssh -t 1234-5678@gate"; its exit status lands in NAME.rc.
+terminal() {
+	{
+		printf '%q ' "$TRASH/bin/ssh-$2" -t -l 1234-5678 127.0.0.1
+		printf '\necho "rc=$?" >%q\n' "$TRASH/$1.rc"
+	} >"$TRASH/$1.sh" &&
+	sg_tmux_start "$1" "bash $TRASH/$1.sh"
+}
+
+# no connection from the gate to container 1 is left
+no_upstream() {
+	test -z "$(ss -Htn state established dst 127.0.0.11:22)"
+}
+
+test_expect_success 'set up: API, node 1234 on container 1, keys, the gate with RevokeInterval 1s' '
+	sg_api_start &&
+	sg_api_seed_account 5678 &&
+	sg_api_env 5678 env-shop &&
+	sg_api_node 5678 env-shop 1234 1 &&
+	alice=$(sg_api_key 5678 alice) &&
+	k1=$(sg_api_key 5678 k1) &&
+	k2=$(sg_api_key 5678 k2) &&
+	k3=$(sg_api_key 5678 k3) &&
+	k4=$(sg_api_key 5678 k4) &&
+	for k in alice k1 k2 k3 k4; do sg_gate_ssh_cmd $k || return 1; done &&
+	sg_gate_internal_key &&
+	sg_container_start 1 &&
+	conf &&
+	sg_gate_start
+'
+
+test_expect_success 'an active key: a session longer than RevokeInterval runs to its end' '
+	sg_api POST /v1/admin/stats/reset "{}" >/dev/null &&
+	test_expect_code 4 sg_ssh_gate alice 1234-5678 "sleep 3.5; echo done; exit 4" >out &&
+	echo done >expect &&
+	test_cmp expect out &&
+	checks=$(sg_api GET /v1/admin/stats | sg_json by_endpoint key) &&
+	echo "key checks: $checks" &&
+	test "$checks" -ge 2
+'
+
+test_expect_success 'revoked: running commands end within RevokeInterval + 2s with 249' '
+	session_start s1 k1 "echo started; exec sleep 60" &&
+	session_start s2 k1 "echo started; exec sleep 60" &&
+	sg_log_contains s1.out started 10 &&
+	sg_log_contains s2.out started 10 &&
+	revoke $k1 &&
+	start=$(now_ms) &&
+	ended s1 3 249 &&
+	ended s2 3 249 &&
+	echo "ended $(( $(now_ms) - start ))ms after the revocation" &&
+	for s in s1 s2
+	do
+		test_line_count = 1 $s.err &&
+		grep "^sshgate: .*revoked" $s.err || return 1
+	done
+'
+
+test_expect_success 'revoked: the connections to the container are closed' '
+	sg_poll 3 no_upstream &&
+	sg_wait_no_process 3 -u ct1 -x sshd &&
+	sg_wait_no_process 3 -x gate-shell
+'
+
+test_expect_success 'revoked: the log says so, with the login and the key id' '
+	sg_log_contains_all "$SG_LOG" "gate-shell\[[0-9]+\]: " "revoked" \
+		"login=1234-5678( |$)" "key_id=$k1( |$)"
+'
+
+test_expect_success 'revoked: an interactive shell ends too, and the terminal says why' '
+	terminal t1 k2 &&
+	sg_tmux_wait_for t1 "^ct1@[^ ]*:~\\$" 10 &&
+	revoke $k2 &&
+	sg_poll 3 test -s t1.rc &&
+	echo rc=249 >expect &&
+	test_cmp expect t1.rc &&
+	sg_tmux_wait_for t1 "sshgate: .*revoked" 1
+'
+
+test_expect_success 'revoked: no new session over a connection that authenticated before' '
+	mux="-o ControlMaster=auto -o ControlPath=$TRASH/cm-%r -o ControlPersist=30" &&
+	test_when_finished "\"\$TRASH/bin/ssh-k3\" $mux -O exit 1234-5678@127.0.0.1 2>/dev/null" &&
+	"$TRASH/bin/ssh-k3" $mux 1234-5678@127.0.0.1 "echo first" >out &&
+	echo first >expect &&
+	test_cmp expect out &&
+	revoke $k3 &&
+	"$TRASH/bin/ssh-k3" $mux -O check 1234-5678@127.0.0.1 &&
+	"$TRASH/bin/ssh-k3" $mux 1234-5678@127.0.0.1 "echo ran >ran-marker" >out 2>err
+	code=$?
+	echo "exit $code" &&
+	{ test $code = 249 || test $code = 252; } &&
+	test_must_be_empty out &&
+	test_line_count = 1 err &&
+	grep "^sshgate: " err &&
+	test_path_is_missing "$SG_RUN/home/ct1/ran-marker"
+'
+
+test_expect_success 'RevokeInterval 0: no live check, the session runs to its end' '
+	test_when_finished conf &&
+	conf "RevokeInterval 0" &&
+	session_start s3 k4 "echo started; sleep 3; exit 4" &&
+	sg_log_contains s3.out started 10 &&
+	revoke $k4 &&
+	ended s3 6 4 &&
+	test_must_be_empty s3.err
+'
+
+test_done

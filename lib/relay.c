@@ -356,11 +356,21 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 			wait = next_alive - now;
 		if (wait < 0 && wait != -1)
 			wait = 0;
-		/* the container may have buffered data libssh already read */
+		/*
+		 * libssh may already hold what the socket will not announce
+		 * again: data, or an EOF or close processed by one of the calls
+		 * above (ssh_channel_poll() itself handles packets, so it goes
+		 * first). Then go round once more instead of sleeping.
+		 */
 		if ((!out_eof && out.len < RELAY_BUF &&
 		    ssh_channel_poll(ch, 0) > 0) ||
 		    (!err_eof && err.len < RELAY_BUF &&
-		    ssh_channel_poll(ch, 1) > 0))
+		    ssh_channel_poll(ch, 1) > 0) ||
+		    (out.len == 0 && err.len == 0 &&
+		    (ssh_channel_is_closed(ch) || (out_eof && err_eof &&
+		    (res->exit_status != -1 || res->exit_signal[0] != '\0')))) ||
+		    (ssh_channel_is_eof(ch) && ((!out_eof && out.len <
+		    RELAY_BUF) || (!err_eof && err.len < RELAY_BUF))))
 			wait = 0;
 		if (wait >= 0) {
 			ts.tv_sec = wait / 1000;

@@ -281,9 +281,7 @@ main(int argc, char **argv)
 {
 	struct gate_config cfg;
 	struct request rq;
-	struct logline l;
 	const char *conf = NULL;
-	char err[CONF_ERRLEN];
 	int ch, test = 0, dump = 0, ret = EXIT_USAGE;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -312,23 +310,25 @@ main(int argc, char **argv)
 		usage();
 		goto out;
 	}
-	if (prog_load_config(conf, &cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "authkeys-cmd: %s\n", err);
-		logline_init(&l, "configuration error");
-		logline_str(&l, "error", err);
-		logline_emit(&l, LOG_ERR);
+	/* sshd puts our stderr in its log: say it there too */
+	switch (prog_config("authkeys-cmd", conf, test, dump, 1, &cfg)) {
+	case 0:
+		break;
+	case 1:
+		ret = is_safe_command_path(cfg.gate_shell) ? EXIT_DECIDED :
+		    EXIT_USAGE;
+		if (ret != EXIT_DECIDED)
+			fprintf(stderr, "authkeys-cmd: %s: GateShell \"%s\" may "
+			    "only contain letters, digits and / . _ - +\n",
+			    cfg.path, cfg.gate_shell);
+		goto out;
+	default:
 		goto out;
 	}
 	if (!is_safe_command_path(cfg.gate_shell)) {
 		fprintf(stderr, "authkeys-cmd: %s: GateShell \"%s\" may only "
 		    "contain letters, digits and / . _ - +\n",
 		    cfg.path, cfg.gate_shell);
-		goto out;
-	}
-	if (dump)
-		conf_dump(&cfg, stdout);
-	if (test || dump) {
-		ret = EXIT_DECIDED;
 		goto out;
 	}
 

@@ -49,3 +49,23 @@ prog_load_config(const char *path, struct gate_config *cfg, char *errbuf,
 	}
 	return 0;
 }
+
+int
+prog_config(const char *name, const char *path, int test, int dump,
+    int loud, struct gate_config *cfg)
+{
+	struct logline l;
+	char err[CONF_ERRLEN];
+
+	if (prog_load_config(path, cfg, err, sizeof(err)) != 0) {
+		logline_init(&l, "configuration error");
+		logline_str(&l, "error", err);
+		logline_emit(&l, LOG_ERR);
+		if (loud)
+			fprintf(stderr, "%s: %s\n", name, err);
+		return -1;
+	}
+	if (dump)
+		conf_dump(cfg, stdout);
+	return test || dump ? 1 : 0;
+}

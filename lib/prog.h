@@ -20,4 +20,13 @@ int	prog_sanitise_fds(void);
 int	prog_load_config(const char *path, struct gate_config *cfg,
 	    char *errbuf, size_t errlen);
 
+/*
+ * The config step of every program's main(): loads path (NULL: the
+ * default) and, with dump, prints the effective config. Returns 0 to go
+ * on, 1 when test or dump is done (exit 0), or -1 on error: logged, and
+ * printed as "name: file:line: what" on stderr when loud.
+ */
+int	prog_config(const char *name, const char *path, int test, int dump,
+	    int loud, struct gate_config *cfg);
+
 #endif /* SSHGATE_PROG_H */

@@ -65,7 +65,6 @@ main(int argc, char **argv)
 	struct logline l;
 	const char *conf = NULL, *key_id = NULL, *login = NULL;
 	const char *client = NULL, *port = NULL;
-	char err[CONF_ERRLEN];
 	int ch, test = 0, dump = 0, code = GATE_EXIT_CONFIG;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -110,21 +109,17 @@ main(int argc, char **argv)
 	}
 	if (clearenv() != 0 || setenv("PATH", "/usr/bin:/bin", 1) != 0)
 		goto out;
-	if (prog_load_config(conf, &cfg, err, sizeof(err)) != 0) {
-		logline_init(&l, "configuration error");
-		logline_str(&l, "error", err);
-		logline_emit(&l, LOG_ERR);
-		if (test || dump)
-			fprintf(stderr, "sftp-relay: %s\n", err);
-		else
+	switch (prog_config("sftp-relay", conf, test, dump, test || dump,
+	    &cfg)) {
+	case 0:
+		break;
+	case 1:
+		code = 0;
+		goto out;
+	default:
+		if (!test && !dump)
 			session_tell(0, "the gate is misconfigured; please "
 			    "tell the platform's operators");
-		goto out;
-	}
-	if (dump)
-		conf_dump(&cfg, stdout);
-	if (test || dump) {
-		code = 0;
 		goto out;
 	}
 

@@ -42,8 +42,6 @@ on_stop(int sig)
 	got_stop = sig;
 }
 
-static struct ssh_channel_callbacks_struct exit_cb;
-
 static void
 exit_status_cb(ssh_session s, ssh_channel ch, int status, void *arg)
 {
@@ -82,12 +80,11 @@ relay_watch_exit(ssh_channel ch, struct relay_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->exit_status = -1;
-	memset(&exit_cb, 0, sizeof(exit_cb));
-	exit_cb.userdata = res;
-	exit_cb.channel_exit_status_function = exit_status_cb;
-	exit_cb.channel_exit_signal_function = exit_signal_cb;
-	ssh_callbacks_init(&exit_cb);
-	ssh_set_channel_callbacks(ch, &exit_cb);
+	res->cb.userdata = res;
+	res->cb.channel_exit_status_function = exit_status_cb;
+	res->cb.channel_exit_signal_function = exit_signal_cb;
+	ssh_callbacks_init(&res->cb);
+	ssh_set_channel_callbacks(ch, &res->cb);
 }
 
 static long long

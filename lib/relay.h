@@ -9,6 +9,7 @@
 #define SSHGATE_RELAY_H
 
 #include <libssh/libssh.h>
+#include <libssh/callbacks.h>
 
 enum relay_end {
 	RELAY_END_REMOTE = 0,	/* the container closed the channel */
@@ -34,6 +35,8 @@ struct relay_result {
 	unsigned long long bytes_up;	/* client to container */
 	unsigned long long bytes_down;	/* container to client */
 	char		detail[160];
+	/* libssh keeps a pointer to this for the channel's life */
+	struct ssh_channel_callbacks_struct cb;
 };
 
 /*

@@ -135,7 +135,7 @@ log_common(struct logline *l, const struct session_req *rq,
 
 static void
 log_refusal(const struct session_req *rq, const struct api_node *n,
-    const char *what, int err, const char *detail)
+    const char *what, int err, const char *detail, int code)
 {
 	struct logline l;
 
@@ -144,6 +144,7 @@ log_refusal(const struct session_req *rq, const struct api_node *n,
 	logline_str(&l, "error", gate_errname(err));
 	if (detail != NULL && *detail != '\0')
 		logline_str(&l, "detail", detail);
+	logline_int(&l, "code", code);
 	logline_emit(&l, LOG_WARNING);
 }
 
@@ -257,39 +258,39 @@ session_run(const struct gate_config *cfg, const struct session_req *rq)
 	memset(&res, 0, sizeof(res));
 	res.exit_status = -1;
 	if ((r = api_client_new(cfg, &api)) != 0) {
+		code = GATE_EXIT_CONFIG;
 		log_refusal(rq, NULL, "session refused", r,
-		    "cannot set up the API client");
+		    "cannot set up the API client", code);
 		session_tell(0, "the gate is misconfigured; please tell the "
 		    "platform's operators");
-		code = GATE_EXIT_CONFIG;
 		goto out;
 	}
 	r = api_node_get(api, rq->login.account, rq->login.node, rq->key_id,
 	    &n);
 	if (r == GATE_ERR_NOT_FOUND || r == GATE_ERR_DENIED) {
+		code = GATE_EXIT_NO_TARGET;
 		log_refusal(rq, NULL, "session refused", r,
-		    api_client_detail(api));
+		    api_client_detail(api), code);
 		snprintf(msg, sizeof(msg), "no container %s in account %s "
 		    "for this key", rq->login.node, rq->login.account);
 		session_tell(0, msg);
-		code = GATE_EXIT_NO_TARGET;
 		goto out;
 	}
 	if (r != 0) {
+		code = GATE_EXIT_API;
 		log_refusal(rq, NULL, "session refused", r,
-		    api_client_detail(api));
+		    api_client_detail(api), code);
 		session_tell(0, "the platform API is unavailable; try again "
 		    "later");
-		code = GATE_EXIT_API;
 		goto out;
 	}
 	if (strcmp(n->status, "running") != 0) {
+		code = GATE_EXIT_NO_TARGET;
 		log_refusal(rq, n, "session refused", GATE_ERR_NOT_FOUND,
-		    n->status);
+		    n->status, code);
 		snprintf(msg, sizeof(msg), "container %s is not running "
 		    "(status %s)", n->id, n->status);
 		session_tell(0, msg);
-		code = GATE_EXIT_NO_TARGET;
 		goto out;
 	}
 
@@ -297,41 +298,42 @@ session_run(const struct gate_config *cfg, const struct session_req *rq)
 		switch (r) {
 		case GATE_ERR_HOSTKEY:
 			/* loud: someone may sit between gate and container */
+			code = GATE_EXIT_HOSTKEY;
 			log_refusal(rq, n, "CONTAINER HOST KEY MISMATCH", r,
-			    detail);
+			    detail, code);
 			snprintf(msg, sizeof(msg), "the host key of container "
 			    "%s does not match the platform's record; "
 			    "refusing to connect", n->id);
-			code = GATE_EXIT_HOSTKEY;
 			break;
 		case GATE_ERR_DENIED:
-			log_refusal(rq, n, "session refused", r, detail);
+			code = GATE_EXIT_REFUSED;
+			log_refusal(rq, n, "session refused", r, detail, code);
 			snprintf(msg, sizeof(msg), "container %s refused the "
 			    "gate's key", n->id);
-			code = GATE_EXIT_REFUSED;
 			break;
 		case GATE_ERR_CONFIG:
-			log_refusal(rq, n, "session refused", r, detail);
+			code = GATE_EXIT_CONFIG;
+			log_refusal(rq, n, "session refused", r, detail, code);
 			snprintf(msg, sizeof(msg), "the gate is misconfigured; "
 			    "please tell the platform's operators");
-			code = GATE_EXIT_CONFIG;
 			break;
 		default:
-			log_refusal(rq, n, "session refused", r, detail);
+			code = GATE_EXIT_UNREACHABLE;
+			log_refusal(rq, n, "session refused", r, detail, code);
 			snprintf(msg, sizeof(msg), "cannot reach container %s",
 			    n->id);
-			code = GATE_EXIT_UNREACHABLE;
 			break;
 		}
 		session_tell(0, msg);
 		goto out;
 	}
 	if ((r = open_channel(s, rq, &res, &ch)) != 0) {
-		log_refusal(rq, n, "session refused", r, ssh_get_error(s));
+		code = GATE_EXIT_CHANNEL;
+		log_refusal(rq, n, "session refused", r, ssh_get_error(s),
+		    code);
 		snprintf(msg, sizeof(msg), "container %s refused the %s "
 		    "session", n->id, kind_name(rq->kind));
 		session_tell(0, msg);
-		code = GATE_EXIT_CHANNEL;
 		goto out;
 	}
 

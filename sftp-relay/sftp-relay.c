@@ -144,6 +144,7 @@ main(int argc, char **argv)
 		logline_str(&l, "client", rq.client_addr);
 		logline_str(&l, "kind", "sftp");
 		logline_str(&l, "reason", "sftp on an account login");
+		logline_int(&l, "code", GATE_EXIT_NO_TARGET);
 		logline_emit(&l, LOG_WARNING);
 		session_tell(0, "sftp needs a container: use NODE-ACCOUNT as "
 		    "the login (for example sftp 1234-ACCOUNT@gate)");

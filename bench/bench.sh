@@ -638,6 +638,8 @@ step_memory() {
 
 step_parallel() {
 	local r p ok=0
+	# the parallel logins load the machine themselves: the last look
+	sample loadavg_later all 0 "$(cut -d' ' -f1 /proc/loadavg)" load
 	for ((r = 1; r <= PAR_ROUNDS; r++))
 	do
 		for p in $PATHS
@@ -802,7 +804,6 @@ step_report() {
 # Everything we started: the daemons by PID, then our cgroups.
 bench_stop() {
 	local d
-	sample loadavg_end all 0 "$(cut -d' ' -f1 /proc/loadavg)" load
 	sg_stop_all
 	for d in "$BENCH_CG"/*/
 	do

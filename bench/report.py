@@ -436,13 +436,13 @@ def main():
     md.append("## sshgate bench, %s (%s)" % (date, mode))
     md.append("")
     md.append("Machine: %s CPUs (%s; %s), %s, kernel %s, %s. %s; libssh %s; "
-              "libcurl %s. CPU accounting: cgroup %s. Load average at the "
-              "start and the end: %s / %s."
+              "libcurl %s. CPU accounting: cgroup %s. Load average (1 min) "
+              "at the start: %s, before the parallel logins: %s."
               % (mach["nproc"], mach["cpu"], mach["cpu_flags"] or "no AES-NI",
                  mach["memory"], mach["kernel"], mach["os"], mach["openssh"],
                  mach["libssh"], mach["libcurl"], mach["cgroup"],
                  d.raw("loadavg_start", "all")[0] if d.raw("loadavg_start", "all") else "?",
-                 d.raw("loadavg_end", "all")[0] if d.raw("loadavg_end", "all") else "?"))
+                 d.raw("loadavg_later", "all")[0] if d.raw("loadavg_later", "all") else "?"))
     md.append("Client cipher with its default config: %s. Settings: %s."
               % (ciphers.get("ssh_config", "?"),
                  shown))

@@ -38,6 +38,7 @@ CT_ADDR=127.0.0.11
 MAXSTARTUPS=100:30:200
 MARK=86399			# sleep time that marks our idle sessions
 CDATA=/run/bench-client		# client-side files (tmpfs of the namespace)
+CLK_TCK=$(getconf CLK_TCK)
 
 if test "$BENCH_MODE" = smoke; then
 	ROUNDS=2 TP_ROUNDS=1 BULK=4194304 SFTP=4194304 SESSIONS=3
@@ -77,28 +78,91 @@ bench_err() {
 }
 
 # ---------------------------------------------------------------------------
-# cgroups: $BENCH_CG/NAME, one per daemon plus "client". cpu.stat (v2) or
-# cpuacct.usage (v1) counts every process that ever ran there, those that
-# outlived their parent included.
+# CPU accounting: $BENCH_CG/NAME, one per daemon plus "client".
+# cgroups (v2 cpu.stat or v1 cpuacct.usage) count every process that
+# ever ran there, those that outlived their parent included. Without
+# them (BENCH_CG_KIND=proc), NAME/roots lists the PIDs put there, a
+# group is those processes and their live descendants, and its CPU is
+# their times plus those of the children they reaped (sshd reaps every
+# process of a session); the client's CPU is then what each measured
+# command's subshell reports of its children (bash's times).
 
 cg_make() {
 	mkdir -p "$BENCH_CG/$1"
 }
 
 cg_put() { # NAME PID
-	echo "$2" >"$BENCH_CG/$1/cgroup.procs"
-}
-
-cg_usec() { # NAME -> CPU microseconds so far
-	if test "$BENCH_CG_KIND" = v2; then
-		awk '$1 == "usage_usec" { print $2 }' "$BENCH_CG/$1/cpu.stat"
+	local st f
+	if test "$BENCH_CG_KIND" = proc; then
+		# PID:STARTTIME, so that a PID used again is not taken for it
+		st=$(<"/proc/$2/stat") || return 1
+		read -r -a f <<<"${st##*) }"
+		echo "$2:${f[19]}" >>"$BENCH_CG/$1/roots"
 	else
-		awk '{ printf "%d\n", $1 / 1000 }' "$BENCH_CG/$1/cpuacct.usage"
+		echo "$2" >"$BENCH_CG/$1/cgroup.procs"
 	fi
 }
 
+# cg_join NAME: the calling (sub)shell and what it starts go there
+cg_join() {
+	cg_put "$1" "$BASHPID"
+}
+
+# proc mode: the live processes of a group, one PID a line
+cg__tree() { # NAME
+	local roots=$BENCH_CG/$1/roots
+	test -s "$roots" || return 0
+	ps -e -o pid=,ppid= | awk -v roots="$roots" '
+		{ pp[$1] = $2 }
+		END {
+			while ((getline l < roots) > 0) {
+				split(l, f, ":")
+				if (!(f[1] in pp))
+					continue
+				st = ""
+				file = "/proc/" f[1] "/stat"
+				if ((getline st < file) > 0) {
+					sub(/.*\) /, "", st)
+					split(st, x, " ")
+					if (x[20] == f[2])
+						root[f[1]] = 1
+				}
+				close(file)
+			}
+			for (p in pp)
+				for (q = p; q in pp; q = pp[q])
+					if (q in root) {
+						print p
+						break
+					}
+		}'
+}
+
+cg_usec() { # NAME -> CPU microseconds so far
+	local pids
+	case $BENCH_CG_KIND in
+	v2)	awk '$1 == "usage_usec" { print $2 }' "$BENCH_CG/$1/cpu.stat" ;;
+	v1)	awk '{ printf "%d\n", $1 / 1000 }' "$BENCH_CG/$1/cpuacct.usage" ;;
+	proc)
+		pids=$(cg__tree "$1")
+		if test -z "$pids"; then
+			echo 0
+			return
+		fi
+		# utime stime cutime cstime: fields 14-17, 12-15 after "comm) "
+		# shellcheck disable=SC2046
+		sed 's/.*) //' $(printf '/proc/%s/stat ' $pids) 2>/dev/null |
+		awk -v hz="$CLK_TCK" '{ t += $12 + $13 + $14 + $15 }
+			END { printf "%d\n", t * 1e6 / hz }' ;;
+	esac
+}
+
 cg_procs() {
-	cat "$BENCH_CG/$1/cgroup.procs" 2>/dev/null
+	if test "$BENCH_CG_KIND" = proc; then
+		cg__tree "$1"
+	else
+		cat "$BENCH_CG/$1/cgroup.procs" 2>/dev/null
+	fi
 }
 
 cg_count() {
@@ -368,15 +432,26 @@ measure() {
 	test "$p" = direct || g0=$(cg_usec $gate)
 	c0=$(cg_usec container) k0=$(cg_usec client) a0=$(cg_usec api)
 	t0=$EPOCHREALTIME
+	rm -f "$TRASH/client.times"
 	(
-		echo "$BASHPID" >"$BENCH_CG/client/cgroup.procs" || exit 125
+		cg_join client || exit 125
 		"$@"
+		rc=$?
+		# proc mode: the CPU of the children this subshell waited for
+		test "$BENCH_CG_KIND" != proc || times >"$TRASH/client.times"
+		exit $rc
 	) </dev/null >/dev/null 2>>"$ERRLOG"
 	M_RC=$?
 	t1=$EPOCHREALTIME
 	cg_wait_idle
 	test "$p" = direct || g1=$(cg_usec $gate)
 	c1=$(cg_usec container) k1=$(cg_usec client) a1=$(cg_usec api)
+	if test "$BENCH_CG_KIND" = proc; then
+		# "0m0.010s 0m0.002s", the second line: children's user, system
+		k0=0 k1=$(sed -n '2s/[ms]/ /gp' "$TRASH/client.times" 2>/dev/null |
+			awk '{ printf "%d\n", ($1 * 60 + $2 + $3 * 60 + $4) * 1e6 }')
+		test -n "$k1" || k1=0
+	fi
 	M_WALL=$(fsub "$t1" "$t0")
 	M_GATE=$(awk -v a="$g0" -v b="$g1" 'BEGIN { printf "%.6f", (b - a) / 1e6 }')
 	M_CONT=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.6f", (b - a) / 1e6 }')
@@ -586,7 +661,7 @@ step_memory() {
 		for ((i = 0; i < SESSIONS; i++))
 		do
 			(
-				echo "$BASHPID" >"$BENCH_CG/client/cgroup.procs" &&
+				cg_join client &&
 				exec "${SSHC[@]}" -tt "sleep $MARK"
 			) </dev/null >/dev/null 2>>"$ERRLOG" &
 			pids+=($!)
@@ -709,7 +784,7 @@ step_revoke() {
 	rv_start() { # NAME PATH
 		path_ssh "$2" "$CFG_REV"
 		(
-			echo "$BASHPID" >"$BENCH_CG/client/cgroup.procs" &&
+			cg_join client &&
 			"${SSHC[@]}" 'echo started; exec sleep 86398' \
 				>"$TRASH/rv.$1.out" 2>"$TRASH/rv.$1.err"
 			echo $? >"$TRASH/rv.$1.rc"
@@ -805,6 +880,7 @@ step_report() {
 bench_stop() {
 	local d
 	sg_stop_all
+	test "$BENCH_CG_KIND" != proc || return 0
 	for d in "$BENCH_CG"/*/
 	do
 		test -d "$d" || continue

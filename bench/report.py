@@ -75,7 +75,11 @@ def machine():
         "libssh": pkg("libssh-4"),
         "openssl": run(["openssl", "version"]),
         "libcurl": pkg("libcurl4"),
-        "cgroup": os.environ.get("BENCH_CG_KIND", "?"),
+        "cgroup": {"v2": "cgroup v2", "v1": "cgroup v1 cpuacct",
+                   "proc": "/proc process trees (no usable cgroup; 10 ms "
+                           "ticks, processes that leave a daemon's tree "
+                           "are missed)"}.get(
+                       os.environ.get("BENCH_CG_KIND", ""), "?"),
     }
 
 
@@ -419,6 +423,7 @@ def main():
     config = dict(kv.split("=", 1) for kv in
                   os.environ.get("BENCH_CONFIG", "").split() if "=" in kv)
     shown = ", ".join("%s %s" % kv for kv in config.items())
+    config["accounting"] = os.environ.get("BENCH_CG_KIND")
     config["cgroup_root"] = os.environ.get("BENCH_CG")
     ciphers = {}
     try:
@@ -436,7 +441,7 @@ def main():
     md.append("## sshgate bench, %s (%s)" % (date, mode))
     md.append("")
     md.append("Machine: %s CPUs (%s; %s), %s, kernel %s, %s. %s; libssh %s; "
-              "libcurl %s. CPU accounting: cgroup %s. Load average (1 min) "
+              "libcurl %s. CPU accounting: %s. Load average (1 min) "
               "at the start: %s, before the parallel logins: %s."
               % (mach["nproc"], mach["cpu"], mach["cpu_flags"] or "no AES-NI",
                  mach["memory"], mach["kernel"], mach["os"], mach["openssh"],

@@ -48,8 +48,13 @@ revoke
 EOF
 
 test_expect_success 'bench/run --smoke finishes and prints the table' '
-	SSHGATE_BUILD=$BUILD "$SRCDIR/bench/run" --smoke --out "$TRASH/out" \
-		>stdout 2>stderr &&
+	{
+		SSHGATE_BUILD=$BUILD "$SRCDIR/bench/run" --smoke --out "$TRASH/out" \
+			>stdout 2>stderr || {
+			tail -n 40 stderr out/errors.log
+			false
+		}
+	} &&
 	grep "^| metric | direct | ProxyJump | naive gate | sshgate |" stdout &&
 	test_path_is_file out/table.md &&
 	test_path_is_file out/results.json &&
@@ -108,14 +113,41 @@ test_expect_success 'the raw samples hold every path, and no run failed' '
 '
 
 test_expect_success 'nothing is left: no cgroup of the run, no bench daemon' '
-	cg=$(python3 -c "import json; print(json.load(open(\"out/results.json\"))[\"settings\"][\"cgroup_root\"])") &&
-	case $cg in
-	/sys/fs/cgroup/*sshgate-bench.*)	;;
-	*)	echo "odd cgroup root: $cg"; false ;;
+	python3 -c "import json; s = json.load(open(\"out/results.json\"))[\"settings\"]; print(s[\"accounting\"], s[\"cgroup_root\"])" >acct &&
+	read -r kind cg <acct &&
+	case $kind:$cg in
+	v[12]:/sys/fs/cgroup/*sshgate-bench.*)	;;
+	proc:"$TRASH/out/.run/accounting")	;;
+	*)	echo "odd accounting: $kind $cg"; false ;;
 	esac &&
 	test_path_is_missing "$cg" &&
 	test_path_is_missing out/.run &&
 	test -z "$(pgrep -f "$TRASH/out/")"
+'
+
+# Where no cgroup can be made (a container with a read-only
+# /sys/fs/cgroup), bench/run reads CPU from /proc instead; force that.
+test_expect_success 'without cgroups: CPU per login and memory from /proc' '
+	{
+		BENCH_ACCOUNTING=proc BENCH_STEPS="login memory" SSHGATE_BUILD=$BUILD \
+			"$SRCDIR/bench/run" --smoke --out "$TRASH/proc" \
+			>proc.stdout 2>proc.stderr || {
+			tail -n 40 proc.stderr proc/errors.log
+			false
+		}
+	} &&
+	python3 - proc/results.json <<-\EOF &&
+	import json, sys
+	r = json.load(open(sys.argv[1]))
+	assert r["settings"]["accounting"] == "proc", r["settings"]
+	rows = {row["id"]: row for row in r["rows"]}
+	for p in ("proxyjump", "naive", "sshgate"):
+	    for rid in ("login_gate_cpu", "mem_pss"):
+	        v = rows[rid]["values"].get(p)
+	        assert isinstance(v, (int, float)) and v > 0, (rid, p, v)
+	EOF
+	grep "CPU accounting: /proc process trees" proc/table.md &&
+	test_path_is_missing proc/.run
 '
 
 test_done

@@ -83,9 +83,10 @@ bench_err() {
 # ever ran there, those that outlived their parent included. Without
 # them (BENCH_CG_KIND=proc), NAME/roots lists the PIDs put there, a
 # group is those processes and their live descendants, and its CPU is
-# their times plus those of the children they reaped (sshd reaps every
-# process of a session); the client's CPU is then what each measured
-# command's subshell reports of its children (bash's times).
+# their times plus those of the children they reaped (each daemon is
+# the init of its own PID namespace, see bench_listener, so it reaps
+# every process of its sessions); the client's CPU is then what each
+# measured command's subshell reports of its children (bash's times).
 
 cg_make() {
 	mkdir -p "$BENCH_CG/$1"
@@ -291,13 +292,37 @@ bench_gate_conf() {
 	} >"$dir/sshd_config"
 }
 
+# Without cgroups, each daemon is the init of a PID namespace of its own
+# (SG_DAEMON_WRAP of t/test-lib.sh): sshd's session processes outlive
+# the ones that forked them, and their CPU would go to the bench's init
+# when it reaps them, not to their daemon. The daemon is then the child
+# of that unshare.
+bench_listener() { # PID -> the daemon's own PID
+	local i child
+	if test "$BENCH_CG_KIND" != proc; then
+		echo "$1"
+		return 0
+	fi
+	for i in $(seq 50)
+	do
+		child=$(ps -o pid= --ppid "$1" | tr -d ' ')
+		if test -n "$child"; then
+			echo "$child"
+			return 0
+		fi
+		sleep 0.1
+	done
+	bench_err "no daemon under the unshare $1"
+	return 1
+}
+
 bench_gate_start() { # NAME [VAR=VALUE...]
 	local name=$1 dir=$TRASH/gate-$1
 	shift
 	sg__sshd_start "gate-$name" "$dir/sshd_config" "$dir/sshd.log" \
 		"${GATE_ADDR[$name]}" 2222 "$@" || return
-	LISTENER[gate-$name]=$SG_LAST_PID
-	cg_make "gate-$name" && cg_put "gate-$name" "$SG_LAST_PID"
+	LISTENER[gate-$name]=$(bench_listener "$SG_LAST_PID") &&
+	cg_make "gate-$name" && cg_put "gate-$name" "${LISTENER[gate-$name]}"
 }
 
 bench_user() { # NAME
@@ -347,6 +372,8 @@ authorized() { # FILE KEYNAME...: root-owned authorized_keys
 bench_setup() {
 	local h=$SG_RUN/home/naive revoke_line=
 	test -z "$REVOKE_INTERVAL" || revoke_line="RevokeInterval ${REVOKE_INTERVAL}s"
+	test "$BENCH_CG_KIND" != proc ||
+		SG_DAEMON_WRAP=(unshare --pid --fork --kill-child=TERM)
 	: >"$SAMPLES" && : >"$ERRLOG" &&
 	echo "metric,path,round,value,unit" >"$SAMPLES" &&
 	sample loadavg_start all 0 "$(cut -d' ' -f1 /proc/loadavg)" load &&
@@ -355,8 +382,8 @@ bench_setup() {
 	sg_keygen client && sg_keygen revokee && sg_keygen naive-relay &&
 
 	# the platform: account 5678, node 1234 = container 1, two user keys
-	sg_api_start && cg_put api "$SG_LAST_PID" &&
-	LISTENER[api]=$SG_LAST_PID &&
+	sg_api_start && LISTENER[api]=$(bench_listener "$SG_LAST_PID") &&
+	cg_put api "${LISTENER[api]}" &&
 	sg_api_seed_account $ACCOUNT >/dev/null &&
 	sg_api_env $ACCOUNT env-bench >/dev/null &&
 	sg_api_node $ACCOUNT env-bench $NODE 1 >/dev/null &&
@@ -366,7 +393,7 @@ bench_setup() {
 	# the container, shared by the four paths
 	sg_gate_internal_key &&
 	sg_container_start 1 && cg_make container &&
-	LISTENER[container]=$(sg__daemon_pid ct1) &&
+	LISTENER[container]=$(bench_listener "$(sg__daemon_pid ct1)") &&
 	cg_put container "${LISTENER[container]}" &&
 	authorized "$SG_RUN/ct1/authorized_keys" internal client revokee naive-relay &&
 

@@ -76,9 +76,9 @@ def machine():
         "openssl": run(["openssl", "version"]),
         "libcurl": pkg("libcurl4"),
         "cgroup": {"v2": "cgroup v2", "v1": "cgroup v1 cpuacct",
-                   "proc": "/proc process trees (no usable cgroup; 10 ms "
-                           "ticks, processes that leave a daemon's tree "
-                           "are missed)"}.get(
+                   "proc": "/proc process trees (no usable cgroup; "
+                           "each daemon the init of its own PID "
+                           "namespace; 10 ms ticks)"}.get(
                        os.environ.get("BENCH_CG_KIND", ""), "?"),
     }
 

@@ -420,6 +420,10 @@ sg_daemon_start() {
 	# A shell function cannot be exec'd by setsid; it stays in our group.
 	local -a session=(setsid)
 	test "$(type -t "$1")" = file || session=()
+	# SG_DAEMON_WRAP, an array that is normally unset, goes in front of
+	# a program: bench/ makes each daemon the init of a PID namespace
+	# of its own with it, so that the daemon reaps what it orphans.
+	test -z "${session[*]}" || session+=(${SG_DAEMON_WRAP[@]+"${SG_DAEMON_WRAP[@]}"})
 	# Close the TAP stream and the test output: a daemon must not keep
 	# prove (or a $(...) in a test) waiting for EOF.
 	"${session[@]}" "$@" </dev/null >>"$log" 2>&1 3>&- 4>&- 5>&- 6>&- &

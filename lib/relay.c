@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +21,26 @@
 #include "relay.h"
 
 #define RELAY_BUF	(256 * 1024)
+/*
+ * Container to client: more than libssh 0.10 can ever hold for a channel
+ * we read the way fill() does (its grown window, 1280000 bytes, plus the
+ * 640000 it may hold when it grows it), so that an empty ring always
+ * takes all of it.
+ */
+#define RELAY_RING	(2 * 1024 * 1024)
 
+/* client to container: read only once the last read is all sent */
 struct buf {
 	char	*p;
 	size_t	 off;	/* first byte not yet written */
 	size_t	 len;	/* bytes held, from off */
+};
+
+/* container to client: bytes are never moved, they wrap at RELAY_RING */
+struct ring {
+	char	*p;
+	size_t	 head;	/* first byte not yet written */
+	size_t	 len;	/* bytes held, from head */
 };
 
 static volatile sig_atomic_t got_winch, got_stop;
@@ -107,51 +123,106 @@ jittered(long ms)
 	return ms - spread + random() % (2 * spread + 1);
 }
 
-/* Reads what the channel holds into b. 1 at EOF, -1 on error, else 0. */
+/*
+ * Whether b takes what libssh holds for a stream (held bytes) in one go.
+ * After any read that leaves the channel's window below 640000 bytes,
+ * libssh 0.10 grows it back to 1280000 without counting what still waits
+ * in its own buffer: reading a little at a time from a sender faster than
+ * our client lets that buffer grow without bound (128 MiB in the bench),
+ * up to libssh's 256 MiB cap, where it drops the buffer, the data with
+ * it, and the next ssh_channel_poll() dereferences NULL. Taking all of
+ * it, or reading only into an empty ring, keeps what libssh holds below
+ * RELAY_RING.
+ */
 static int
-fill(ssh_channel ch, struct buf *b, int is_stderr)
+ring_takes(const struct ring *b, int held)
 {
-	int r;
+	return b->len == 0 || (size_t)held <= RELAY_RING - b->len;
+}
 
-	if (b->off > 0 && b->len > 0)
-		memmove(b->p, b->p + b->off, b->len);
-	b->off = 0;
-	while (b->len < RELAY_BUF) {
-		r = ssh_channel_read_nonblocking(ch, b->p + b->len,
-		    (uint32_t)(RELAY_BUF - b->len), is_stderr);
-		if (r > 0) {
-			b->len += (size_t)r;
-			continue;
-		}
-		if (r == SSH_EOF)
+/*
+ * Moves what libssh holds for one stream of ch into b, in as many goes as
+ * b takes whole (ring_takes()). 1 at EOF, -1 on error, else 0.
+ */
+static int
+fill(ssh_channel ch, struct ring *b, int is_stderr)
+{
+	size_t want, tail, seg;
+	int held, r;
+
+	for (;;) {
+		/* handles pending packets when nothing is held */
+		held = ssh_channel_poll(ch, is_stderr);
+		if (held == SSH_EOF)
 			return 1;
-		if (r == SSH_ERROR)
+		if (held < 0)
 			return -1;
-		return ssh_channel_is_eof(ch) &&
-		    ssh_channel_poll(ch, is_stderr) == SSH_EOF ? 1 : 0;
+		if (held == 0 || !ring_takes(b, held))
+			return 0;
+		want = RELAY_RING - b->len;
+		if ((size_t)held < want)
+			want = (size_t)held;
+		while (want > 0) {
+			tail = (b->head + b->len) % RELAY_RING;
+			seg = RELAY_RING - tail < want ? RELAY_RING - tail : want;
+			r = ssh_channel_read_nonblocking(ch, b->p + tail,
+			    (uint32_t)seg, is_stderr);
+			if (r == SSH_EOF)
+				return 1;
+			if (r < 0 && r != SSH_AGAIN)
+				return -1;
+			if (r <= 0)
+				return 0;
+			b->len += (size_t)r;
+			want -= (size_t)r;
+		}
 	}
-	return 0;
+}
+
+/*
+ * Whether the loop has to go round again for one stream instead of
+ * sleeping: libssh holds data that b takes, its EOF, or an error.
+ */
+static int
+ring_ready(ssh_channel ch, const struct ring *b, int is_stderr)
+{
+	int held;
+
+	held = ssh_channel_poll(ch, is_stderr);
+	return held < 0 || (held > 0 && ring_takes(b, held));
 }
 
 /* Writes what b holds to fd. -1 if the reader is gone, else 0. */
 static int
-drain(int fd, struct buf *b, unsigned long long *count)
+drain(int fd, struct ring *b, unsigned long long *count)
 {
+	struct iovec iov[2];
+	size_t first;
 	ssize_t w;
+	int n;
 
 	while (b->len > 0) {
-		w = write(fd, b->p + b->off, b->len);
+		first = RELAY_RING - b->head;
+		if (first > b->len)
+			first = b->len;
+		iov[0].iov_base = b->p + b->head;
+		iov[0].iov_len = first;
+		iov[1].iov_base = b->p;
+		iov[1].iov_len = b->len - first;
+		n = iov[1].iov_len > 0 ? 2 : 1;
+		w = writev(fd, iov, n);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 0;
 		if (w <= 0)
 			return -1;
-		b->off += (size_t)w;
+		b->head = (b->head + (size_t)w) % RELAY_RING;
 		b->len -= (size_t)w;
 		*count += (unsigned long long)w;
 	}
-	b->off = 0;
+	/* empty: start at the front again, what an idle session touches */
+	b->head = 0;
 	return 0;
 }
 
@@ -169,8 +240,8 @@ int
 relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
     struct relay_result *res)
 {
-	struct buf up = { NULL, 0, 0 }, out = { NULL, 0, 0 },
-	    err = { NULL, 0, 0 };
+	struct buf up = { NULL, 0, 0 };
+	struct ring out = { NULL, 0, 0 }, err = { NULL, 0, 0 };
 	struct sigaction sa, old_winch, old_term, old_hup, old_int;
 	struct termios saved_tio, raw;
 	struct pollfd pfd[4];
@@ -186,8 +257,8 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 	ssh_event ev = NULL;
 
 	if ((up.p = malloc(RELAY_BUF)) == NULL ||
-	    (out.p = malloc(RELAY_BUF)) == NULL ||
-	    (err.p = malloc(RELAY_BUF)) == NULL) {
+	    (out.p = malloc(RELAY_RING)) == NULL ||
+	    (err.p = malloc(RELAY_RING)) == NULL) {
 		ret = GATE_ERR_ALLOC;
 		goto out;
 	}
@@ -294,8 +365,13 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 		if (ssh_get_poll_flags(s) & SSH_WRITE_PENDING)
 			(void)ssh_blocking_flush(s, 0);
 
-		/* done: the container said all it had and closed or exited */
-		if (ssh_channel_is_closed(ch) && out.len == 0 && err.len == 0) {
+		/*
+		 * done: the container said all it had and closed or exited,
+		 * and neither our rings nor libssh hold any of it
+		 */
+		if (ssh_channel_is_closed(ch) && out.len == 0 && err.len == 0 &&
+		    (out_eof || ssh_channel_poll(ch, 0) <= 0) &&
+		    (err_eof || ssh_channel_poll(ch, 1) <= 0)) {
 			res->end = RELAY_END_REMOTE;
 			break;
 		}
@@ -355,19 +431,17 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 			wait = 0;
 		/*
 		 * libssh may already hold what the socket will not announce
-		 * again: data, or an EOF or close processed by one of the calls
-		 * above (ssh_channel_poll() itself handles packets, so it goes
-		 * first). Then go round once more instead of sleeping.
+		 * again: data the rings take, or an EOF or close processed by
+		 * one of the calls above (ssh_channel_poll() itself handles
+		 * packets, so it goes first). Then go round once more instead
+		 * of sleeping. Data the rings do not take yet waits for POLLOUT
+		 * on fd 1 or 2.
 		 */
-		if ((!out_eof && out.len < RELAY_BUF &&
-		    ssh_channel_poll(ch, 0) > 0) ||
-		    (!err_eof && err.len < RELAY_BUF &&
-		    ssh_channel_poll(ch, 1) > 0) ||
+		if ((!out_eof && ring_ready(ch, &out, 0)) ||
+		    (!err_eof && ring_ready(ch, &err, 1)) ||
 		    (out.len == 0 && err.len == 0 &&
 		    (ssh_channel_is_closed(ch) || (out_eof && err_eof &&
-		    (res->exit_status != -1 || res->exit_signal[0] != '\0')))) ||
-		    (ssh_channel_is_eof(ch) && ((!out_eof && out.len <
-		    RELAY_BUF) || (!err_eof && err.len < RELAY_BUF))))
+		    (res->exit_status != -1 || res->exit_signal[0] != '\0')))))
 			wait = 0;
 		if (wait >= 0) {
 			ts.tv_sec = wait / 1000;

@@ -3,7 +3,9 @@
  * over fds 0, 1, 2 and a libssh channel (libssh 0.10's ssh_connector
  * truncates uploads at the first full window). Backpressure both ways:
  * stdin is read only as far as the remote window allows, the channel only
- * while the client keeps up; no buffer grows without bound.
+ * when our ring takes all libssh holds for it (libssh 0.10 grows the
+ * window after every read); no buffer, ours or libssh's, grows without
+ * bound.
  */
 #ifndef SSHGATE_RELAY_H
 #define SSHGATE_RELAY_H

@@ -3,10 +3,11 @@ test_description='gate-shell: bytes through the gate, both ways, none lost
 
 Uploads and downloads through ssh NODE-ACCOUNT@gate, compared byte for byte
 with what the container wrote or read (its home is on the test host):
-100 MiB each way, every size around the channel windows (libssh 0.10
-opens with 64000 bytes and grows to 1280000, OpenSSH uses 2 MiB; its
-ssh_connector cut uploads at the first full window), both directions at
-once, stdout and stderr under load, slow readers on either side.'
+100 MiB each way, 1 GiB down to a client slower than the container,
+every size around the channel windows (libssh 0.10 opens with 64000
+bytes and grows to 1280000, OpenSSH uses 2 MiB; its ssh_connector cut
+uploads at the first full window), both directions at once, stdout and
+stderr under load, slow readers on either side.'
 . "${0%/*}/test-lib.sh"
 
 if ! test -f "$BUILD/gate-shell/gate-shell"
@@ -58,6 +59,19 @@ test_expect_success 'download: 100 MiB file of the container, byte for byte' '
 	put big big.bin &&
 	gate "cat big.bin" >down &&
 	cmp big down
+'
+
+# The client's leg (the gate's sshd) is slower than the container's, as in
+# the bench: gate-shell must not let libssh hold more and more of the
+# download. It once did, until libssh dropped its buffer past 256 MiB and
+# gate-shell crashed in ssh_channel_poll.
+test_expect_success 'download: 1 GiB faster than the client takes it, same digest, exit status kept' '
+	head -c 1073741824 /dev/zero | sha256sum >zero.sha256 &&
+	{ gate "head -c 1073741824 /dev/zero; exit 7"; echo $? >rc; } |
+	sha256sum >actual &&
+	test_cmp zero.sha256 actual &&
+	echo 7 >expect &&
+	test_cmp expect rc
 '
 
 # 0 and 1; a page; one SSH packet (32768); libssh's first window (64000)

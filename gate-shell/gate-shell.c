@@ -96,6 +96,8 @@ main(int argc, char **argv)
 	/* every gate session runs as the same uid: no ptrace, no core */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
+	/* the revocation check's jitter */
+	prog_seed_random();
 	log_init("gate-shell", LOG_TO_SYSLOG);
 	while ((ch = getopt_long(argc, argv, "f:tT", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -1,9 +1,13 @@
 #include "config.h"
 
+#include <sys/random.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -24,6 +28,27 @@ prog_sanitise_fds(void)
 			return 0;
 		}
 	}
+}
+
+void
+prog_seed_random(void)
+{
+	struct timespec ts;
+	unsigned int seed;
+
+	/*
+	 * random() without a seed draws the same sequence in every process:
+	 * every session would ask the API for its revocation check at the
+	 * same moments. The kernel's pool is ready long before sshd runs;
+	 * pid and clock are only the fallback for a kernel without it.
+	 */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(seed)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = (unsigned int)getpid() * 2654435761U ^
+		    (unsigned int)ts.tv_sec ^ (unsigned int)ts.tv_nsec;
+	}
+	srandom(seed);
 }
 
 int

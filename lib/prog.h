@@ -14,6 +14,12 @@
 int	prog_sanitise_fds(void);
 
 /*
+ * Seeds random() for this process from getrandom(2) (pid and clock if
+ * that fails), so that two sessions draw different jitter.
+ */
+void	prog_seed_random(void);
+
+/*
  * Loads path (NULL: the built-in default), checks the combination of
  * values and applies LogLevel and LogFile. On error errbuf holds one line.
  */

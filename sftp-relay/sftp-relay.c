@@ -73,6 +73,8 @@ main(int argc, char **argv)
 		return GATE_EXIT_CONFIG;
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
+	/* the revocation check's jitter */
+	prog_seed_random();
 	log_init("sftp-relay", LOG_TO_SYSLOG);
 	while ((ch = getopt_long(argc, argv, "f:tT", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -87,6 +87,49 @@ test_expect_success 'an active key: a session longer than RevokeInterval runs to
 	test "$checks" -ge 2
 '
 
+# check_gaps ID: the ms between the key checks of key ID, one per line,
+# from the API's log ("2026-11-22T05:09:01.234Z api 127.0.0.1 GET
+# /v1/gate/keys/ID 200 ...")
+check_gaps() {
+	awk -v path="/v1/gate/keys/$1" '
+		$4 == "GET" && $5 == path {
+			split(substr($1, 12, 12), t, ":")
+			ms = (t[1] * 3600 + t[2] * 60 + t[3]) * 1000
+			if (ms < last) ms += 86400000
+			if (n++) printf "%d\n", ms - last
+			last = ms
+		}' "$TRASH/api/log"
+}
+
+test_expect_success 'sessions started together check at moments of their own' '
+	j1=$(sg_api_key 5678 j1) && j2=$(sg_api_key 5678 j2) &&
+	j3=$(sg_api_key 5678 j3) &&
+	for k in j1 j2 j3
+	do
+		sg_gate_ssh_cmd $k &&
+		session_start $k $k "exec sleep 5.5" || return 1
+	done &&
+	for k in j1 j2 j3
+	do
+		ended $k 15 0 || return 1
+	done &&
+	check_gaps $j1 >g1 && check_gaps $j2 >g2 && check_gaps $j3 >g3 &&
+	paste g1 g2 g3 >gaps &&
+	echo "ms between the key checks of each session:" && cat gaps &&
+	test_line_count -ge 3 gaps &&
+	# the jitter is 10% of 1s: drawn anew in each process, three
+	# sessions agree to within 20 ms on all three gaps about once in
+	# 40000 runs; drawn from one sequence for all, they always do
+	head -n 3 gaps | awk "
+		{ lo = hi = \$1
+		  for (i = 2; i <= NF; i++) {
+			if (\$i < lo) lo = \$i
+			if (\$i > hi) hi = \$i
+		  }
+		  if (hi - lo > 20) apart = 1 }
+		END { exit !apart }"
+'
+
 test_expect_success 'revoked: running commands end within RevokeInterval + 2s with 249' '
 	session_start s1 k1 "echo started; exec sleep 60" &&
 	session_start s2 k1 "echo started; exec sleep 60" &&

@@ -141,8 +141,13 @@ print_line(const struct gate_config *cfg, const struct request *rq,
 	ssize_t w;
 	int n;
 
+	/*
+	 * sshd runs a forced command as "$SHELL -c COMMAND", and dash forks
+	 * for it: with exec the shell becomes gate-shell, one process less
+	 * per session. GateShell is a plain path (is_safe_command_path).
+	 */
 	n = snprintf(line, sizeof(line),
-	    "restrict,pty,command=\"%s --key-id=%s\" %s %s\n",
+	    "restrict,pty,command=\"exec %s --key-id=%s\" %s %s\n",
 	    cfg->gate_shell, key_id, rq->type, rq->blob);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return GATE_ERR_TOO_LARGE;

@@ -771,7 +771,7 @@ step_authkeys() {
 	cmd=(setpriv --reuid=sshgate-akc --regid=sshgate-akc --init-groups --
 		"$akc" "$LOGIN" ssh-ed25519 "$blob" "$fp") &&
 	"${cmd[@]}" >"$TRASH/akc.out" </dev/null &&
-	grep -q "^restrict,pty,command=\".*gate-shell --key-id=$client_id\" ssh-ed25519 $blob\$" "$TRASH/akc.out" || {
+	grep -q "^restrict,pty,command=\"exec .*gate-shell --key-id=$client_id\" ssh-ed25519 $blob\$" "$TRASH/akc.out" || {
 		bench_err "authkeys-cmd does not print the key line"
 		return 1
 	}

@@ -1,13 +1,14 @@
 /*
  * gate-shell: the forced command of every gate session.
  *
- *	command="/usr/libexec/sshgate/gate-shell --key-id=K"
+ *	command="exec /usr/libexec/sshgate/gate-shell --key-id=K"
  *
- * sshd runs it with the login in USER and the client's command, if any, in
- * SSH_ORIGINAL_COMMAND. For NODE-ACCOUNT it asks the platform API for the
- * node, connects to the container's sshd with the host key pinned and
- * relays the session; an sftp subsystem request becomes sftp-relay. It
- * never runs a program or a shell on the gate other than sftp-relay.
+ * sshd runs it (through the login shell, which execs it) with the login
+ * in USER and the client's command, if any, in SSH_ORIGINAL_COMMAND. For
+ * NODE-ACCOUNT it asks the platform API for the node, connects to the
+ * container's sshd with the host key pinned and relays the session; an
+ * sftp subsystem request becomes sftp-relay. It never runs a program or a
+ * shell on the gate other than sftp-relay.
  */
 #include "config.h"
 

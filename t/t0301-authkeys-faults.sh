@@ -62,7 +62,7 @@ test_expect_success 'set up: API, two accounts, keys, the gate' '
 	conf "CacheTime 0" &&
 	sg_gate_start &&
 	login alice 1234-5678 && login bob 4321-9999 &&
-	akc alice 1234-5678 && grep -c "^restrict,pty,command=" akc.out
+	akc alice 1234-5678 && grep -c "^restrict,pty,command=\"exec " akc.out
 '
 
 # refused_within FAULT-JSON WHAT: the login and a hand run of authkeys-cmd

@@ -491,7 +491,7 @@ test_expect_success 'glibc finds the installed NSS module without help' '
 
 test_expect_success 'the doc'"'"'s authkeys-cmd check printed the key line' '
 	read -r type blob _ <"$TRASH/keys/user.pub" &&
-	line="restrict,pty,command=\"$LIBEXEC/gate-shell --key-id=$KEY_ID\" $type $blob" &&
+	line="restrict,pty,command=\"exec $LIBEXEC/gate-shell --key-id=$KEY_ID\" $type $blob" &&
 	cat "$TRASH"/doc/*.out >all-out &&
 	has_lines all-out "$line"
 '

@@ -148,6 +148,20 @@ test_expect_success 'no terminal unless the client asks for one' '
 	test_cmp expect out
 '
 
+test_expect_success 'no shell on the gate: the session sshd is gate-shell'"'"'s parent' '
+	sg_daemon_start tree "$TRASH/tree.out" "$TRASH/bin/ssh-alice" \
+		-l 1234-5678 127.0.0.1 "echo started; exec sleep 30" &&
+	test_when_finished "sg_daemon_stop tree" &&
+	sg_log_contains tree.out started 10 &&
+	pid=$(sg_live_pids -u sshgate -x gate-shell) &&
+	ps -o pid=,ppid=,user=,args= -u sshgate &&
+	test "$(echo $pid | wc -w)" = 1 &&
+	parent=$(ps -o ppid= -p $pid) &&
+	ps -o comm=,args= -p $parent >parent &&
+	grep -E "^sshd +sshd: 1234-5678@notty$" parent &&
+	test -z "$(sg_live_pids -u sshgate -x sh)"
+'
+
 test_expect_success 'forty short sessions in a row: none hangs, each its own status' '
 	i=1 &&
 	while test $i -le 40

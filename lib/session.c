@@ -185,49 +185,83 @@ revoke_check(void *arg)
 	return 0;
 }
 
-/* Opens the channel and makes the request the client made of us. */
+enum open_step {
+	STEP_OPEN,
+	STEP_PTY,
+	STEP_ENV,
+	STEP_REQUEST,
+	STEP_DONE,
+};
+
+/* One step of open_channel: a libssh call, SSH_AGAIN until it is done. */
 static int
-open_channel(ssh_session s, const struct session_req *rq,
+open_step(ssh_channel ch, const struct session_req *rq, enum open_step step,
+    int cols, int rows)
+{
+	switch (step) {
+	case STEP_OPEN:
+		return ssh_channel_open_session(ch);
+	case STEP_PTY:
+		return ssh_channel_request_pty_size(ch, rq->term, cols, rows);
+	case STEP_ENV:
+		return ssh_channel_request_env(ch, "LANG", rq->lang);
+	case STEP_REQUEST:
+		switch (rq->kind) {
+		case SESSION_SHELL:
+			return ssh_channel_request_shell(ch);
+		case SESSION_EXEC:
+			return ssh_channel_request_exec(ch, rq->command);
+		case SESSION_SFTP:
+			return ssh_channel_request_subsystem(ch, "sftp");
+		}
+		break;
+	case STEP_DONE:
+		break;
+	}
+	return SSH_ERROR;
+}
+
+/*
+ * Opens the channel and makes the request the client made of us. s is
+ * switched to nonblocking: libssh 0.10's blocking calls wait inside
+ * libssh, where nothing keeps our ACKs prompt (upstream_wait). Each step
+ * may take timeout ms.
+ */
+static int
+open_channel(ssh_session s, const struct session_req *rq, long timeout,
     struct relay_result *res, ssh_channel *out)
 {
 	ssh_channel ch = NULL;
-	struct winsize_req { int cols, rows; } ws = { 80, 24 };
-	int r = GATE_ERR_SSH;
+	struct winsize w;
+	enum open_step step;
+	long long deadline;
+	int r = GATE_ERR_SSH, rc, cols = 80, rows = 24;
 
 	*out = NULL;
 	if ((ch = ssh_channel_new(s)) == NULL)
 		return GATE_ERR_ALLOC;
-	if (ssh_channel_open_session(ch) != SSH_OK)
-		goto out;
-	relay_watch_exit(ch, res);
-	if (rq->tty) {
-		struct winsize w;
-
-		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &w) == 0 &&
-		    w.ws_col > 0 && w.ws_row > 0) {
-			ws.cols = w.ws_col;
-			ws.rows = w.ws_row;
-		}
-		if (ssh_channel_request_pty_size(ch, rq->term, ws.cols,
-		    ws.rows) != SSH_OK)
-			goto out;
+	if (rq->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &w) == 0 &&
+	    w.ws_col > 0 && w.ws_row > 0) {
+		cols = w.ws_col;
+		rows = w.ws_row;
 	}
-	/* the container's AcceptEnv decides; a refusal is not an error */
-	if (rq->lang[0] != '\0')
-		(void)ssh_channel_request_env(ch, "LANG", rq->lang);
-	switch (rq->kind) {
-	case SESSION_SHELL:
-		if (ssh_channel_request_shell(ch) != SSH_OK)
+	ssh_set_blocking(s, 0);
+	for (step = STEP_OPEN; step != STEP_DONE; step++) {
+		if ((step == STEP_PTY && !rq->tty) ||
+		    (step == STEP_ENV && rq->lang[0] == '\0'))
+			continue;
+		deadline = api_now_ms() + timeout;
+		while ((rc = open_step(ch, rq, step, cols, rows)) ==
+		    SSH_AGAIN) {
+			if ((r = upstream_wait(s, deadline)) != 0)
+				goto out;
+		}
+		r = GATE_ERR_SSH;
+		/* the container's AcceptEnv decides; a refusal is no error */
+		if (rc != SSH_OK && step != STEP_ENV)
 			goto out;
-		break;
-	case SESSION_EXEC:
-		if (ssh_channel_request_exec(ch, rq->command) != SSH_OK)
-			goto out;
-		break;
-	case SESSION_SFTP:
-		if (ssh_channel_request_subsystem(ch, "sftp") != SSH_OK)
-			goto out;
-		break;
+		if (step == STEP_OPEN)
+			relay_watch_exit(ch, res);
 	}
 	*out = ch;
 	ch = NULL;	/* transferred */
@@ -327,7 +361,7 @@ session_run(const struct gate_config *cfg, const struct session_req *rq)
 		session_tell(0, msg);
 		goto out;
 	}
-	if ((r = open_channel(s, rq, &res, &ch)) != 0) {
+	if ((r = open_channel(s, rq, cfg->connect_timeout, &res, &ch)) != 0) {
 		code = GATE_EXIT_CHANNEL;
 		log_refusal(rq, n, "session refused", r, ssh_get_error(s),
 		    code);

@@ -4,6 +4,9 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +49,37 @@ upstream_hostkey_algos(const struct api_node *n, char *buf, size_t len)
 		off += (size_t)w;
 	}
 	return off > 0 ? 0 : GATE_ERR_PROTOCOL;
+}
+
+int
+upstream_wait(ssh_session s, long long deadline)
+{
+	struct pollfd pfd;
+	long long left;
+	socket_t fd;
+	int on = 1, r;
+
+	if ((fd = ssh_get_fd(s)) == SSH_INVALID_SOCKET)
+		return GATE_ERR_SSH;
+	/*
+	 * After the login the container's sshd sends a hostkeys-00 global
+	 * request and then holds its next small packet (Nagle) until that
+	 * one is acknowledged; our kernel, having just sent a request,
+	 * would delay the ACK by 40 ms. TCP_QUICKACK is not sticky (each
+	 * send we make re-enters delayed-ACK mode), hence before every wait.
+	 */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
+	if ((left = deadline - api_now_ms()) <= 0)
+		return GATE_ERR_TIMEOUT;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (ssh_get_poll_flags(s) & SSH_WRITE_PENDING)
+		pfd.events |= POLLOUT;
+	pfd.revents = 0;
+	r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+	if (r == -1)
+		return errno == EINTR ? 0 : GATE_ERR_SYSTEM;
+	return r == 0 ? GATE_ERR_TIMEOUT : 0;
 }
 
 /* Is the server's host key one of the keys the platform pinned? */

@@ -25,6 +25,15 @@
 int	upstream_connect(const struct gate_config *cfg,
 	    const struct api_node *n, ssh_session *out, char *detail);
 
+/*
+ * For a libssh call on nonblocking session s that said SSH_AGAIN: waits
+ * until the socket can move what libssh waits for, at most until deadline
+ * (api_now_ms() time). Re-arms TCP_QUICKACK first, so that what the
+ * container sends next is acknowledged at once. Returns 0 (call again),
+ * GATE_ERR_TIMEOUT, GATE_ERR_SSH (no socket) or GATE_ERR_SYSTEM.
+ */
+int	upstream_wait(ssh_session s, long long deadline);
+
 /* The host key algorithms to ask for, for the pinned key types. */
 int	upstream_hostkey_algos(const struct api_node *n, char *buf,
 	    size_t len);

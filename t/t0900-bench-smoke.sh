@@ -18,7 +18,7 @@ then
 	skip_all='gate-shell or sftp-relay is not built'
 	test_done
 fi
-sg_watchdog 300
+sg_watchdog 600
 
 # Every row of the main table, by id, as report.py names them.
 cat >rows.expect <<\EOF

@@ -15,7 +15,7 @@ then
 	skip_all='gate-shell is not built'
 	test_done
 fi
-sg_watchdog 240
+sg_watchdog 400
 
 # gate CMD: alice's ssh to node 1234, stdin as given
 gate() {

@@ -296,7 +296,8 @@ bench_gate_conf() {
 # (SG_DAEMON_WRAP of t/test-lib.sh): sshd's session processes outlive
 # the ones that forked them, and their CPU would go to the bench's init
 # when it reaps them, not to their daemon. The daemon is then the child
-# of that unshare.
+# of that unshare. It gets a /proc of its namespace as well: a program
+# built with the sanitizers looks itself up there by its own PID.
 bench_listener() { # PID -> the daemon's own PID
 	local i child
 	if test "$BENCH_CG_KIND" != proc; then
@@ -373,7 +374,7 @@ bench_setup() {
 	local h=$SG_RUN/home/naive revoke_line=
 	test -z "$REVOKE_INTERVAL" || revoke_line="RevokeInterval ${REVOKE_INTERVAL}s"
 	test "$BENCH_CG_KIND" != proc ||
-		SG_DAEMON_WRAP=(unshare --pid --fork --kill-child=TERM)
+		SG_DAEMON_WRAP=(unshare --pid --fork --mount-proc --kill-child=TERM)
 	: >"$SAMPLES" && : >"$ERRLOG" &&
 	echo "metric,path,round,value,unit" >"$SAMPLES" &&
 	sample loadavg_start all 0 "$(cut -d' ' -f1 /proc/loadavg)" load &&

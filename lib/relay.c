@@ -41,6 +41,7 @@ struct ring {
 	char	*p;
 	size_t	 head;	/* first byte not yet written */
 	size_t	 len;	/* bytes held, from head */
+	int	 held;	/* what libssh held for the stream when last asked */
 };
 
 static volatile sig_atomic_t got_winch, got_stop;
@@ -91,6 +92,27 @@ exit_signal_cb(ssh_session s, ssh_channel ch, const char *sig, int core,
 	res->exit_signal[i] = '\0';
 }
 
+/*
+ * libssh 0.10 leaves a channel "open" when the peer closes it while data
+ * still waits in its buffers (delayed close): ssh_channel_is_closed()
+ * would never turn true for us.
+ */
+static void
+close_cb(ssh_session s, ssh_channel ch, void *arg)
+{
+	struct relay_result *res = arg;
+
+	(void)s;
+	(void)ch;
+	res->closed = 1;
+}
+
+static int
+chan_closed(ssh_channel ch, const struct relay_result *res)
+{
+	return res->closed || ssh_channel_is_closed(ch);
+}
+
 void
 relay_watch_exit(ssh_channel ch, struct relay_result *res)
 {
@@ -99,6 +121,7 @@ relay_watch_exit(ssh_channel ch, struct relay_result *res)
 	res->cb.userdata = res;
 	res->cb.channel_exit_status_function = exit_status_cb;
 	res->cb.channel_exit_signal_function = exit_signal_cb;
+	res->cb.channel_close_function = close_cb;
 	ssh_callbacks_init(&res->cb);
 	ssh_set_channel_callbacks(ch, &res->cb);
 }
@@ -141,6 +164,21 @@ ring_takes(const struct ring *b, int held)
 }
 
 /*
+ * Whether libssh, when we last looked, held more for b's stream than b
+ * takes. The relay then stops taking anything from the container until
+ * the client has read enough: libssh 0.10 grows the channel's window at
+ * every packet of a stream whose own buffer is small (channel_rcv_data),
+ * whatever the other stream holds, so a container writing stderr while
+ * the client does not read stdout would let libssh take in stdout
+ * without end. Not reading the socket leaves the backpressure to TCP.
+ */
+static int
+ring_blocked(const struct ring *b)
+{
+	return b->held > 0 && !ring_takes(b, b->held);
+}
+
+/*
  * Moves what libssh holds for one stream of ch into b, in as many goes as
  * b takes whole (ring_takes()). 1 at EOF, -1 on error, else 0.
  */
@@ -153,6 +191,7 @@ fill(ssh_channel ch, struct ring *b, int is_stderr)
 	for (;;) {
 		/* handles pending packets when nothing is held */
 		held = ssh_channel_poll(ch, is_stderr);
+		b->held = held > 0 ? held : 0;
 		if (held == SSH_EOF)
 			return 1;
 		if (held < 0)
@@ -174,6 +213,7 @@ fill(ssh_channel ch, struct ring *b, int is_stderr)
 			if (r <= 0)
 				return 0;
 			b->len += (size_t)r;
+			b->held -= r;
 			want -= (size_t)r;
 		}
 	}
@@ -184,11 +224,12 @@ fill(ssh_channel ch, struct ring *b, int is_stderr)
  * sleeping: libssh holds data that b takes, its EOF, or an error.
  */
 static int
-ring_ready(ssh_channel ch, const struct ring *b, int is_stderr)
+ring_ready(ssh_channel ch, struct ring *b, int is_stderr)
 {
 	int held;
 
 	held = ssh_channel_poll(ch, is_stderr);
+	b->held = held > 0 ? held : 0;
 	return held < 0 || (held > 0 && ring_takes(b, held));
 }
 
@@ -241,7 +282,7 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
     struct relay_result *res)
 {
 	struct buf up = { NULL, 0, 0 };
-	struct ring out = { NULL, 0, 0 }, err = { NULL, 0, 0 };
+	struct ring out = { NULL, 0, 0, 0 }, err = { NULL, 0, 0, 0 };
 	struct sigaction sa, old_winch, old_term, old_hup, old_int;
 	struct termios saved_tio, raw;
 	struct pollfd pfd[4];
@@ -250,6 +291,7 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 	long long next_check = 0, next_alive = 0, now, wait;
 	int flags[3] = { -1, -1, -1 }, i, n, r, have_tio = 0;
 	int stdin_eof = 0, eof_sent = 0, out_eof = 0, err_eof = 0;
+	int up_stalled = 0, busy, paused;
 	int ret = GATE_ERR_SYSTEM;
 	ssize_t nr;
 	uint32_t win;
@@ -319,8 +361,9 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 				send_window(ch);
 		}
 
-		/* container to client */
-		if (!out_eof && (r = fill(ch, &out, 0)) != 0) {
+		/* container to client; nothing while a stream is blocked */
+		paused = ring_blocked(&out) || ring_blocked(&err);
+		if (!paused && !out_eof && (r = fill(ch, &out, 0)) != 0) {
 			if (r < 0) {
 				strlcpy(res->detail, ssh_get_error(s),
 				    sizeof(res->detail));
@@ -328,7 +371,7 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 			}
 			out_eof = 1;
 		}
-		if (!err_eof && (r = fill(ch, &err, 1)) != 0) {
+		if (!paused && !err_eof && (r = fill(ch, &err, 1)) != 0) {
 			if (r < 0) {
 				strlcpy(res->detail, ssh_get_error(s),
 				    sizeof(res->detail));
@@ -341,9 +384,17 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 			res->end = RELAY_END_CLIENT_GONE;
 			break;
 		}
+		/*
+		 * Still blocked: the libssh calls below may read the socket
+		 * (a write that waits for the window, a flush), so they wait
+		 * as well.
+		 */
+		paused = ring_blocked(&out) || ring_blocked(&err);
 
 		/* client to container, never more than the window */
-		if (up.len > 0 && (win = ssh_channel_window_size(ch)) > 0) {
+		up_stalled = 0;
+		if (!paused && up.len > 0 &&
+		    (win = ssh_channel_window_size(ch)) > 0) {
 			n = ssh_channel_write(ch, up.p + up.off,
 			    (uint32_t)(up.len < win ? up.len : win));
 			if (n == SSH_ERROR) {
@@ -351,25 +402,27 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 				    sizeof(res->detail));
 				break;
 			}
+			/* 0 while a key re-exchange runs: the socket wakes us */
+			up_stalled = n == 0;
 			up.off += (size_t)n;
 			up.len -= (size_t)n;
 			res->bytes_up += (unsigned long long)n;
 			if (up.len == 0)
 				up.off = 0;
 		}
-		if (stdin_eof && up.len == 0 && !eof_sent &&
-		    !ssh_channel_is_closed(ch)) {
+		if (!paused && stdin_eof && up.len == 0 && !eof_sent &&
+		    !chan_closed(ch, res)) {
 			ssh_channel_send_eof(ch);
 			eof_sent = 1;
 		}
-		if (ssh_get_poll_flags(s) & SSH_WRITE_PENDING)
+		if (!paused && (ssh_get_poll_flags(s) & SSH_WRITE_PENDING))
 			(void)ssh_blocking_flush(s, 0);
 
 		/*
 		 * done: the container said all it had and closed or exited,
 		 * and neither our rings nor libssh hold any of it
 		 */
-		if (ssh_channel_is_closed(ch) && out.len == 0 && err.len == 0 &&
+		if (chan_closed(ch, res) && out.len == 0 && err.len == 0 &&
 		    (out_eof || ssh_channel_poll(ch, 0) <= 0) &&
 		    (err_eof || ssh_channel_poll(ch, 1) <= 0)) {
 			res->end = RELAY_END_REMOTE;
@@ -377,7 +430,7 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 		}
 		if (out_eof && err_eof && out.len == 0 && err.len == 0 &&
 		    (res->exit_status != -1 || res->exit_signal[0] != '\0' ||
-		    ssh_channel_is_closed(ch))) {
+		    chan_closed(ch, res))) {
 			res->end = RELAY_END_REMOTE;
 			break;
 		}
@@ -401,14 +454,33 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 			next_alive = now + o->keepalive_interval;
 		}
 
+		/*
+		 * libssh may already hold what the socket will not announce
+		 * again: data the rings take, or an EOF or close processed by
+		 * one of the calls above (ssh_channel_poll() itself handles
+		 * packets, so it goes first), or a window adjust that lets us
+		 * send what waits. Then go round once more instead of
+		 * sleeping. Data the rings do not take yet waits for POLLOUT
+		 * on fd 1 or 2. This comes before the fds are chosen: the
+		 * window may have grown here.
+		 */
+		busy = !paused && ((!out_eof && ring_ready(ch, &out, 0)) ||
+		    (!err_eof && ring_ready(ch, &err, 1)) ||
+		    (up.len > 0 && !up_stalled &&
+		    ssh_channel_window_size(ch) > 0) ||
+		    (out.len == 0 && err.len == 0 &&
+		    (chan_closed(ch, res) || (out_eof && err_eof &&
+		    (res->exit_status != -1 || res->exit_signal[0] != '\0')))));
+
+		/* blocked: only the client's reading of fd 1 or 2 wakes us */
 		n = 0;
-		pfd[n].fd = sfd;
+		pfd[n].fd = paused ? -1 : sfd;
 		pfd[n].events = POLLIN;
 		if (ssh_get_poll_flags(s) & SSH_WRITE_PENDING)
 			pfd[n].events |= POLLOUT;
 		n++;
 		/* fd 0: only while there is room and window to send it */
-		pfd[n].fd = !stdin_eof && up.len == 0 &&
+		pfd[n].fd = !paused && !stdin_eof && up.len == 0 &&
 		    ssh_channel_window_size(ch) > 0 ? STDIN_FILENO : -1;
 		pfd[n].events = POLLIN;
 		n++;
@@ -429,19 +501,7 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 			wait = next_alive - now;
 		if (wait < 0 && wait != -1)
 			wait = 0;
-		/*
-		 * libssh may already hold what the socket will not announce
-		 * again: data the rings take, or an EOF or close processed by
-		 * one of the calls above (ssh_channel_poll() itself handles
-		 * packets, so it goes first). Then go round once more instead
-		 * of sleeping. Data the rings do not take yet waits for POLLOUT
-		 * on fd 1 or 2.
-		 */
-		if ((!out_eof && ring_ready(ch, &out, 0)) ||
-		    (!err_eof && ring_ready(ch, &err, 1)) ||
-		    (out.len == 0 && err.len == 0 &&
-		    (ssh_channel_is_closed(ch) || (out_eof && err_eof &&
-		    (res->exit_status != -1 || res->exit_signal[0] != '\0')))))
+		if (busy)
 			wait = 0;
 		if (wait >= 0) {
 			ts.tv_sec = wait / 1000;

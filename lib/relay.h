@@ -34,6 +34,7 @@ struct relay_result {
 	enum relay_end	end;
 	int		exit_status;	/* -1: none received */
 	char		exit_signal[32];	/* "": none received */
+	int		closed;		/* the container closed the channel */
 	unsigned long long bytes_up;	/* client to container */
 	unsigned long long bytes_down;	/* container to client */
 	char		detail[160];
@@ -42,7 +43,7 @@ struct relay_result {
 };
 
 /*
- * Registers the exit-status and exit-signal callbacks on ch; call it
+ * Registers the exit-status, exit-signal and close callbacks on ch; call it
  * right after opening the channel, before any request. res must live as
  * long as the channel.
  */

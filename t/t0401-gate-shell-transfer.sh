@@ -4,7 +4,8 @@ test_description='gate-shell: bytes through the gate, both ways, none lost
 Uploads and downloads through ssh NODE-ACCOUNT@gate, compared byte for byte
 with what the container wrote or read (its home is on the test host):
 100 MiB each way, 1 GiB down to a client slower than the container,
-every size around the channel windows (libssh 0.10 opens with 64000
+stdout stalled while stderr flows, every size around the channel
+windows (libssh 0.10 opens with 64000
 bytes and grows to 1280000, OpenSSH uses 2 MiB; its ssh_connector cut
 uploads at the first full window), both directions at once, stdout and
 stderr under load, slow readers on either side.'
@@ -72,6 +73,31 @@ test_expect_success 'download: 1 GiB faster than the client takes it, same diges
 	test_cmp zero.sha256 actual &&
 	echo 7 >expect &&
 	test_cmp expect rc
+'
+
+# stdout and stderr share the channel's window, and libssh grows it at
+# every read of either: a client that stops reading stdout while the
+# container still writes stderr must not make gate-shell take in more
+# and more stdout (it grew by a window at each stderr read, towards
+# libssh's 256 MiB cap). The reader stalls for a while, looks at
+# gate-shell's memory, then reads on: nothing may be lost either way.
+test_expect_success 'download: stdout stalled while stderr flows, gate-shell stays small, nothing lost' '
+	{
+		gate "i=0; while test \$i -lt 3200; do head -c 65536 /dev/zero; echo line \$i >&2; i=\$((i + 1)); done" 2>err.out
+		echo $? >rc
+	} | {
+		sleep 5 &&
+		pid=$(pgrep -x gate-shell) &&
+		awk "/^VmHWM:/ { print \$2 }" "/proc/$pid/status" >hwm.kb &&
+		wc -c >count
+	} &&
+	echo 0 >expect &&
+	test_cmp expect rc &&
+	echo 209715200 >expect &&
+	test_cmp expect count &&
+	test_line_count = 3200 err.out &&
+	echo "gate-shell VmHWM: $(cat hwm.kb) kB" &&
+	test "$(cat hwm.kb)" -lt 65536
 '
 
 # 0 and 1; a page; one SSH packet (32768); libssh's first window (64000)

@@ -5,10 +5,10 @@ Uploads and downloads through ssh NODE-ACCOUNT@gate, compared byte for byte
 with what the container wrote or read (its home is on the test host):
 100 MiB each way, 1 GiB down to a client slower than the container,
 stdout stalled while stderr flows, every size around the channel
-windows (libssh 0.10 opens with 64000
-bytes and grows to 1280000, OpenSSH uses 2 MiB; its ssh_connector cut
-uploads at the first full window), both directions at once, stdout and
-stderr under load, slow readers on either side.'
+windows (libssh 0.10 opens with 64000 bytes and grows to 1280000,
+OpenSSH uses 2 MiB; its ssh_connector cut uploads at the first full
+window), both directions at once, stdout and stderr under load, slow
+readers on either side.'
 . "${0%/*}/test-lib.sh"
 
 if ! test -f "$BUILD/gate-shell/gate-shell"
@@ -86,7 +86,8 @@ test_expect_success 'download: stdout stalled while stderr flows, gate-shell sta
 		gate "i=0; while test \$i -lt 3200; do head -c 65536 /dev/zero; echo line \$i >&2; i=\$((i + 1)); done" 2>err.out
 		echo $? >rc
 	} | {
-		sleep 5 &&
+		sg_poll 60 pgrep -x gate-shell >/dev/null &&
+		sleep 3 &&
 		pid=$(pgrep -x gate-shell) &&
 		awk "/^VmHWM:/ { print \$2 }" "/proc/$pid/status" >hwm.kb &&
 		wc -c >count

@@ -108,7 +108,7 @@ conf_defaults(struct gate_config *cfg)
 	cfg->api_connect_timeout = 1000;
 	cfg->api_timeout = 2000;
 	cfg->api_max_response = 256 * 1024;
-	cfg->log_level = CONF_LOG_INFO;
+	cfg->log_level = LOG_LEVEL_INFO;
 	cfg->auth_timeout = 3000;
 	cfg->cache_time = 5000;
 	cfg->stale_if_error = 0;

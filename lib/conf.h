@@ -9,15 +9,9 @@
 
 #include <stdio.h>
 
-#define CONF_ERRLEN	512
+#include "log.h"
 
-enum conf_loglevel {
-	CONF_LOG_QUIET = 0,
-	CONF_LOG_ERROR,
-	CONF_LOG_INFO,
-	CONF_LOG_VERBOSE,
-	CONF_LOG_DEBUG,
-};
+#define CONF_ERRLEN	512
 
 struct gate_config {
 	/* platform API */
@@ -31,7 +25,7 @@ struct gate_config {
 	long	 api_max_response;	/* ApiMaxResponse, bytes */
 
 	/* logging */
-	int	 log_level;		/* LogLevel, enum conf_loglevel */
+	int	 log_level;		/* LogLevel, enum log_level */
 	char	*log_file;		/* LogFile, NULL: syslog only */
 
 	/* authkeys-cmd */

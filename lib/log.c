@@ -2,17 +2,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
 #include "log.h"
 
 /* The logger is the one piece of process-wide state besides the config. */
 static const char *log_ident = "sshgate";
 static int log_sinks = LOG_TO_SYSLOG;
-static int log_level = CONF_LOG_INFO;
+static int log_level = LOG_LEVEL_INFO;
 static int log_fd = -1;
 
 void
@@ -132,27 +132,32 @@ static int
 prio_level(int prio)
 {
 	if (prio <= LOG_WARNING)
-		return CONF_LOG_ERROR;
+		return LOG_LEVEL_ERROR;
 	if (prio <= LOG_INFO)
-		return CONF_LOG_INFO;
-	return CONF_LOG_VERBOSE;
+		return LOG_LEVEL_INFO;
+	return LOG_LEVEL_DEBUG;
 }
 
-void
-logline_emit(struct logline *l, int prio)
+int
+log_enabled(int level)
+{
+	return level <= log_level;
+}
+
+/* Sends one finished line to every sink; never fails the caller. */
+static void
+log_write(int prio, const char *text)
 {
 	char line[LOG_LINE_MAX + 128];
-	int n, saved = errno;
+	int n;
 
-	if (prio_level(prio) > log_level)
-		goto out;
 	if (log_sinks & LOG_TO_SYSLOG)
-		syslog(LOG_AUTHPRIV | prio, "%s", l->buf);
+		syslog(LOG_AUTHPRIV | prio, "%s", text);
 	if ((log_sinks & LOG_TO_STDERR) || log_fd != -1) {
 		n = snprintf(line, sizeof(line), "%s[%ld]: %s\n", log_ident,
-		    (long)getpid(), l->buf);
+		    (long)getpid(), text);
 		if (n < 0)
-			goto out;
+			return;
 		if ((size_t)n >= sizeof(line))
 			n = sizeof(line) - 1;
 		/* best effort: a log sink must never stop the gate */
@@ -161,6 +166,50 @@ logline_emit(struct logline *l, int prio)
 		if (log_fd != -1)
 			(void)!write(log_fd, line, (size_t)n);
 	}
+}
+
+void
+logline_emit(struct logline *l, int prio)
+{
+	int saved = errno;
+
+	if (log_enabled(prio_level(prio)))
+		log_write(prio, l->buf);
+	errno = saved;
+}
+
+void
+log_diag(int level, const char *func, const char *fmt, ...)
+{
+	static const char hex[] = "0123456789abcdef";
+	char raw[LOG_LINE_MAX], esc[LOG_LINE_MAX];
+	size_t i, o;
+	unsigned char c;
+	va_list ap;
+	int n, saved = errno;
+
+	if (!log_enabled(level))
+		goto out;
+	n = snprintf(esc, sizeof(esc), "%s: ", func);
+	if (n < 0 || (size_t)n >= sizeof(esc))
+		goto out;
+	va_start(ap, fmt);
+	if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
+		raw[0] = '\0';
+	va_end(ap);
+	o = (size_t)n;
+	for (i = 0; raw[i] != '\0' && o + 5 < sizeof(esc); i++) {
+		c = (unsigned char)raw[i];
+		if (c < 0x20 || c >= 0x7f || c == '\\') {
+			esc[o++] = '\\';
+			esc[o++] = 'x';
+			esc[o++] = hex[c >> 4];
+			esc[o++] = hex[c & 0xf];
+		} else
+			esc[o++] = (char)c;
+	}
+	esc[o] = '\0';
+	log_write(LOG_DEBUG, esc);
  out:
 	errno = saved;
 }

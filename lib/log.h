@@ -12,10 +12,20 @@
 #ifndef SSHGATE_LOG_H
 #define SSHGATE_LOG_H
 
+#include <stdarg.h>
 #include <syslog.h>
 
 #define LOG_LINE_MAX	2048
 #define LOG_VALUE_MAX	256
+
+/* LogLevel: each level also lets through the lines of the ones above. */
+enum log_level {
+	LOG_LEVEL_QUIET = 0,	/* nothing */
+	LOG_LEVEL_ERROR,	/* LOG_WARNING and worse */
+	LOG_LEVEL_INFO,		/* the audit events (the default) */
+	LOG_LEVEL_VERBOSE,	/* plus log_verbose(): each step of a session */
+	LOG_LEVEL_DEBUG,	/* plus log_debug(): each decision, with its function */
+};
 
 /* Which sinks besides syslog. */
 #define LOG_TO_SYSLOG	0x01
@@ -30,8 +40,11 @@ struct logline {
 /* Once per process. ident must outlive the process (argv[0] basename). */
 void	log_init(const char *ident, int sinks);
 
-/* Level filter: CONF_LOG_*; lines above it are dropped. */
+/* Level filter: LOG_LEVEL_*; lines above it are dropped. */
 void	log_set_level(int level);
+
+/* Nonzero when lines of this LOG_LEVEL_* would be written. */
+int	log_enabled(int level);
 
 /* Appends lines to path as well (O_APPEND, created 0600). 0 or error. */
 int	log_set_file(const char *path);
@@ -42,6 +55,19 @@ void	logline_str(struct logline *l, const char *key, const char *value);
 void	logline_int(struct logline *l, const char *key, long long value);
 /* Sends it at syslog priority prio (LOG_ERR, LOG_INFO, ...). */
 void	logline_emit(struct logline *l, int prio);
+
+/*
+ * Diagnostics in the spirit of openssh's debug2/debug3: a free-form line
+ * "func: message", written at LOG_DEBUG priority only when LogLevel is at
+ * least the given level. The formatted text is escaped as a whole
+ * (control characters and bytes >= 0x7f become \xNN), so values from
+ * outside may be passed with %s. Not for audit events: those are loglines
+ * with a stable key=value tail.
+ */
+#define log_verbose(...)	log_diag(LOG_LEVEL_VERBOSE, __func__, __VA_ARGS__)
+#define log_debug(...)		log_diag(LOG_LEVEL_DEBUG, __func__, __VA_ARGS__)
+void	log_diag(int level, const char *func, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /* Escapes value into dst (dstlen bytes) as logline_str would. */
 void	log_escape(char *dst, size_t dstlen, const char *value);

@@ -83,7 +83,7 @@ main(void)
 	tap_is_int(cfg.api_connect_timeout, 250, "Keyword=value form");
 	tap_is_int(cfg.api_max_response, 65536, "size suffix K");
 	tap_is_str(cfg.api_token_file, "/etc/sshgate/my token", "quoted value");
-	tap_is_int(cfg.log_level, CONF_LOG_VERBOSE, "LogLevel");
+	tap_is_int(cfg.log_level, LOG_LEVEL_VERBOSE, "LogLevel");
 	tap_is_int(cfg.cache_time, 0, "time 0");
 	tap_is_int(cfg.stale_if_error, 300000, "time in minutes");
 	tap_ok(conf_validate(&cfg, err, sizeof(err)) == 0, "validates");

@@ -1,7 +1,9 @@
 /* Unit tests: escaping of values in log lines. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "tap.h"
@@ -13,6 +15,43 @@ esc(const char *in, const char *want, const char *what)
 
 	log_escape(out, sizeof(out), in);
 	tap_is_str(out, want, what);
+}
+
+/* log_diag: written only at its level, "func: text", escaped whole. */
+static void
+diag_lines(void)
+{
+	char path[] = "/tmp/test-log.XXXXXX", buf[512];
+	FILE *f;
+	size_t n;
+	int fd;
+
+	if ((fd = mkstemp(path)) == -1) {
+		tap_ok(0, "mkstemp");
+		return;
+	}
+	close(fd);
+	log_init("test-log", 0);
+	tap_ok(log_set_file(path) == 0, "log file opened");
+	log_set_level(LOG_LEVEL_VERBOSE);
+	tap_ok(!log_enabled(LOG_LEVEL_DEBUG) && log_enabled(LOG_LEVEL_VERBOSE),
+	    "VERBOSE enables verbose lines, not debug ones");
+	log_debug("hidden %d", 1);
+	log_verbose("shown %s", "a\x1b[2Jb\\c");
+	log_set_level(LOG_LEVEL_DEBUG);
+	log_debug("window %u", 42u);
+	f = fopen(path, "r");
+	n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = '\0';
+	if (f != NULL)
+		fclose(f);
+	unlink(path);
+	tap_ok(strstr(buf, "hidden") == NULL, "debug line dropped at VERBOSE");
+	tap_ok(strstr(buf, "test-log[") != NULL &&
+	    strstr(buf, "]: diag_lines: shown a\\x1b[2Jb\\x5cc\n") != NULL,
+	    "verbose line carries the function, control bytes escaped");
+	tap_ok(strstr(buf, "]: diag_lines: window 42\n") != NULL,
+	    "debug line written at DEBUG");
 }
 
 int
@@ -43,5 +82,7 @@ main(void)
 	logline_str(&l, "client", "evil\n key_id=1");
 	tap_is_str(l.buf, "key accepted; login=1234-5678 latency_ms=12 "
 	    "client=\"evil\\x0a key_id\\x3d1\"", "summary and key=value tail");
+
+	diag_lines();
 	return tap_done();
 }

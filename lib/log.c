@@ -128,6 +128,88 @@ logline_int(struct logline *l, const char *key, long long value)
 	logline_str(l, key, num);
 }
 
+/* Takes one item's conversion ("s", "d", "lld", ...) off ap as text. */
+static int
+kv_value(const char *conv, size_t clen, va_list *ap, char *num, size_t numlen,
+    const char **out)
+{
+#define CONV(s)	(clen == sizeof(s) - 1 && memcmp(conv, s, clen) == 0)
+	*out = num;
+	if (CONV("s"))
+		*out = va_arg(*ap, const char *);
+	else if (CONV("d"))
+		snprintf(num, numlen, "%d", va_arg(*ap, int));
+	else if (CONV("u"))
+		snprintf(num, numlen, "%u", va_arg(*ap, unsigned int));
+	else if (CONV("ld"))
+		snprintf(num, numlen, "%ld", va_arg(*ap, long));
+	else if (CONV("lu"))
+		snprintf(num, numlen, "%lu", va_arg(*ap, unsigned long));
+	else if (CONV("lld"))
+		snprintf(num, numlen, "%lld", va_arg(*ap, long long));
+	else if (CONV("llu"))
+		snprintf(num, numlen, "%llu", va_arg(*ap, unsigned long long));
+	else if (CONV("zu"))
+		snprintf(num, numlen, "%zu", va_arg(*ap, size_t));
+	else
+		return -1;
+	return 0;
+#undef CONV
+}
+
+void
+logline_vkv(struct logline *l, const char *kvfmt, va_list ap)
+{
+	char key[64], num[32];
+	const char *p = kvfmt, *eq, *end, *v;
+	size_t klen;
+	int optional;
+	va_list aq;
+
+	va_copy(aq, ap);
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		end = strchr(p, ' ');
+		if (end == NULL)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq == NULL || eq == p || eq[1] != '%')
+			goto bad;
+		klen = (size_t)(eq - p);
+		optional = eq[-1] == '?';
+		if (optional)
+			klen--;
+		if (klen == 0 || klen >= sizeof(key))
+			goto bad;
+		memcpy(key, p, klen);
+		key[klen] = '\0';
+		if (kv_value(eq + 2, (size_t)(end - eq - 2), &aq, num,
+		    sizeof(num), &v) != 0)
+			goto bad;
+		if (!optional || (v != NULL && *v != '\0'))
+			logline_str(l, key, v);
+		p = end;
+	}
+	va_end(aq);
+	return;
+ bad:
+	va_end(aq);
+	logline_str(l, "log_format", "bad");
+}
+
+void
+logline_kv(struct logline *l, const char *kvfmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, kvfmt);
+	logline_vkv(l, kvfmt, ap);
+	va_end(ap);
+}
+
 static int
 prio_level(int prio)
 {
@@ -176,6 +258,19 @@ logline_emit(struct logline *l, int prio)
 	if (log_enabled(prio_level(prio)))
 		log_write(prio, l->buf);
 	errno = saved;
+}
+
+void
+log_event(int prio, const char *summary, const char *kvfmt, ...)
+{
+	struct logline l;
+	va_list ap;
+
+	logline_init(&l, summary);
+	va_start(ap, kvfmt);
+	logline_vkv(&l, kvfmt, ap);
+	va_end(ap);
+	logline_emit(&l, prio);
 }
 
 void

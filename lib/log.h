@@ -57,6 +57,28 @@ void	logline_int(struct logline *l, const char *key, long long value);
 void	logline_emit(struct logline *l, int prio);
 
 /*
+ * One audit event in one call: summary, then a key=value tail whose
+ * format is a space-separated list of "key=%s", "key=%d", "key=%u",
+ * "key=%ld", "key=%lu", "key=%lld", "key=%llu" or "key=%zu" items; each
+ * value is escaped as logline_str() does, a NULL %s is "-", and an item
+ * whose value is an empty string or NULL and whose key is written
+ * "key?=%s" is left out. E.g.
+ *
+ *	log_event(LOG_INFO, "session ended", "login=%s code=%d detail?=%s",
+ *	    login, code, detail);
+ *
+ * The compiler checks the format like printf's. A malformed one logs the
+ * summary with "log_format=bad" instead.
+ */
+void	log_event(int prio, const char *summary, const char *kvfmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* The same, appending to a logline already begun (for shared fields). */
+void	logline_kv(struct logline *l, const char *kvfmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	logline_vkv(struct logline *l, const char *kvfmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
+
+/*
  * Diagnostics in the spirit of openssh's debug2/debug3: a free-form line
  * "func: message", written at LOG_DEBUG priority only when LogLevel is at
  * least the given level. The formatted text is escaped as a whole

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,6 +59,7 @@ int
 main(void)
 {
 	struct logline l;
+	const char *none = getenv("SSHGATE_TEST_UNSET_VARIABLE");
 	char big[1000], out[32];
 
 	esc("1234-5678", "1234-5678", "plain value unchanged");
@@ -82,6 +84,17 @@ main(void)
 	logline_str(&l, "client", "evil\n key_id=1");
 	tap_is_str(l.buf, "key accepted; login=1234-5678 latency_ms=12 "
 	    "client=\"evil\\x0a key_id\\x3d1\"", "summary and key=value tail");
+
+	logline_init(&l, "session ended");
+	logline_kv(&l, "login=%s code=%d bytes=%lld size=%zu none=%s "
+	    "detail?=%s gone?=%s", "1234-5678", -3, 1LL << 40, (size_t)7, none,
+	    "x y", "");
+	tap_is_str(l.buf, "session ended; login=1234-5678 code=-3 "
+	    "bytes=1099511627776 size=7 none=- detail=\"x y\"",
+	    "logline_kv: conversions, NULL as -, optional empty left out");
+	logline_init(&l, "odd");
+	logline_kv(&l, "a=%s b %d", "x", 1);
+	tap_is_str(l.buf, "odd; a=x log_format=bad", "logline_kv: bad format");
 
 	diag_lines();
 	return tap_done();

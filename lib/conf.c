@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,13 @@
 
 #include "compat.h"
 #include "conf.h"
+#include "conflex.h"
 #include "gate_err.h"
 
 #define CONF_LINE_MAX	1024
 #define CONF_LINES_MAX	10000
 #define CONF_VALUE_MAX	1023
+#define CONF_KEYWORD_MAX	63
 
 enum conf_type {
 	T_STRING,	/* printable, no whitespace */
@@ -26,40 +29,80 @@ enum conf_type {
 	T_PATH,		/* absolute path */
 	T_URL,		/* http:// or https:// URL */
 	T_BOOL,		/* yes | no */
-	T_TIME,		/* conf_parse_time, in [min, max] ms */
-	T_SIZE,		/* conf_parse_size, in [min, max] bytes */
+	T_TIME,		/* a time_units number, in [min, max] ms */
+	T_SIZE,		/* a size_units number, in [min, max] bytes */
 	T_LOGLEVEL,	/* QUIET ERROR INFO VERBOSE DEBUG */
 };
 
+#define F(field)	offsetof(struct gate_config, field)
+#define LIBEXEC(prog)	SSHGATE_LIBEXECDIR "/" prog
+#define SYSCONF(file)	SSHGATE_PKGSYSCONFDIR "/" file
+
+/*
+ * Keyword, type, field, range and default in one list, so that adding a
+ * keyword is one line here (and one in sshgate.conf(5)); the defaults go
+ * through set_value() like a value from the file, so they obey the same
+ * rules. A NULL default leaves the field NULL ("none").
+ */
 static const struct keyword {
 	const char	*name;
 	enum conf_type	 type;
 	size_t		 off;
 	long		 min, max;
+	const char	*dflt;
 } keywords[] = {
-	{ "ApiUrl",		T_URL,	offsetof(struct gate_config, api_url), 0, 0 },
-	{ "ApiTokenFile",	T_PATH,	offsetof(struct gate_config, api_token_file), 0, 0 },
-	{ "ApiCaFile",		T_PATH,	offsetof(struct gate_config, api_ca_file), 0, 0 },
-	{ "ApiUnixSocket",	T_PATH,	offsetof(struct gate_config, api_unix_socket), 0, 0 },
-	{ "ApiAllowHttp",	T_BOOL,	offsetof(struct gate_config, api_allow_http), 0, 1 },
-	{ "ApiConnectTimeout",	T_TIME,	offsetof(struct gate_config, api_connect_timeout), 10, 60000 },
-	{ "ApiTimeout",		T_TIME,	offsetof(struct gate_config, api_timeout), 10, 60000 },
-	{ "ApiMaxResponse",	T_SIZE,	offsetof(struct gate_config, api_max_response), 1024, 64L * 1024 * 1024 },
-	{ "LogLevel",		T_LOGLEVEL, offsetof(struct gate_config, log_level), 0, 0 },
-	{ "LogFile",		T_PATH,	offsetof(struct gate_config, log_file), 0, 0 },
-	{ "AuthTimeout",	T_TIME,	offsetof(struct gate_config, auth_timeout), 100, 60000 },
-	{ "CacheDir",		T_PATH,	offsetof(struct gate_config, cache_dir), 0, 0 },
-	{ "CacheTime",		T_TIME,	offsetof(struct gate_config, cache_time), 0, 60000 },
-	{ "StaleIfError",	T_TIME,	offsetof(struct gate_config, stale_if_error), 0, 86400000L },
-	{ "GateShell",		T_PATH,	offsetof(struct gate_config, gate_shell), 0, 0 },
-	{ "InternalKey",	T_PATH,	offsetof(struct gate_config, internal_key), 0, 0 },
-	{ "ConnectTimeout",	T_TIME,	offsetof(struct gate_config, connect_timeout), 100, 120000 },
-	{ "RevokeInterval",	T_TIME,	offsetof(struct gate_config, revoke_interval), 0, 86400000L },
-	{ "KeepaliveInterval",	T_TIME,	offsetof(struct gate_config, keepalive_interval), 0, 3600000L },
-	{ "SftpSubsystem",	T_LINE,	offsetof(struct gate_config, sftp_subsystem), 0, 0 },
-	{ "SftpRelay",		T_PATH,	offsetof(struct gate_config, sftp_relay), 0, 0 },
+	/* keyword		type	field			min, max, default */
+	{ "ApiUrl",		T_URL,	F(api_url),		0, 0, NULL },
+	{ "ApiTokenFile",	T_PATH,	F(api_token_file),	0, 0,
+	    SYSCONF("api-token") },
+	{ "ApiCaFile",		T_PATH,	F(api_ca_file),		0, 0, NULL },
+	{ "ApiUnixSocket",	T_PATH,	F(api_unix_socket),	0, 0, NULL },
+	{ "ApiAllowHttp",	T_BOOL,	F(api_allow_http),	0, 1, "no" },
+	{ "ApiConnectTimeout",	T_TIME,	F(api_connect_timeout),	10, 60000,
+	    "1s" },
+	{ "ApiTimeout",		T_TIME,	F(api_timeout),		10, 60000,
+	    "2s" },
+	{ "ApiMaxResponse",	T_SIZE,	F(api_max_response),
+	    1024, 64L * 1024 * 1024, "256K" },
+	{ "LogLevel",		T_LOGLEVEL, F(log_level),	0, 0, "INFO" },
+	{ "LogFile",		T_PATH,	F(log_file),		0, 0, NULL },
+	{ "AuthTimeout",	T_TIME,	F(auth_timeout),	100, 60000,
+	    "3s" },
+	{ "CacheDir",		T_PATH,	F(cache_dir),		0, 0,
+	    "/run/sshgate/authkeys" },
+	{ "CacheTime",		T_TIME,	F(cache_time),		0, 60000, "5s" },
+	{ "StaleIfError",	T_TIME,	F(stale_if_error),	0, 86400000L,
+	    "0" },
+	{ "GateShell",		T_PATH,	F(gate_shell),		0, 0,
+	    LIBEXEC("gate-shell") },
+	{ "InternalKey",	T_PATH,	F(internal_key),	0, 0,
+	    SYSCONF("internal_key") },
+	{ "ConnectTimeout",	T_TIME,	F(connect_timeout),	100, 120000,
+	    "5s" },
+	{ "RevokeInterval",	T_TIME,	F(revoke_interval),	0, 86400000L,
+	    "30s" },
+	{ "KeepaliveInterval",	T_TIME,	F(keepalive_interval),	0, 3600000L,
+	    "30s" },
+	/* Debian's "Subsystem sftp" line: what sshd passes a forced command */
+	{ "SftpSubsystem",	T_LINE,	F(sftp_subsystem),	0, 0,
+	    "/usr/lib/openssh/sftp-server" },
+	{ "SftpRelay",		T_PATH,	F(sftp_relay),		0, 0,
+	    LIBEXEC("sftp-relay") },
 };
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
+
+_Static_assert(NKEYWORDS <= 64, "struct gate_config's seen has 64 bits");
+
+/* Times are in ms; a bare number is seconds, as in sshd_config. */
+static const struct conflex_unit time_units[] = {
+	{ "ms", 1 }, { "", 1000 }, { "s", 1000 }, { "m", 60 * 1000 },
+	{ "h", 60 * 60 * 1000 }, { NULL, 0 },
+};
+
+static const struct conflex_unit size_units[] = {
+	{ "", 1 }, { "K", 1024 }, { "k", 1024 }, { "M", 1024 * 1024 },
+	{ "m", 1024 * 1024 }, { NULL, 0 },
+};
 
 static const char *const loglevels[] = {
 	"QUIET", "ERROR", "INFO", "VERBOSE", "DEBUG",
@@ -84,51 +127,32 @@ int_field(struct gate_config *cfg, const struct keyword *k)
 }
 
 static int
-set_default(struct gate_config *cfg, const char *name, const char *value)
+is_string(enum conf_type type)
 {
-	size_t i;
-
-	for (i = 0; i < NKEYWORDS; i++) {
-		if (strcmp(keywords[i].name, name) != 0)
-			continue;
-		if ((*str_field(cfg, &keywords[i]) = strdup(value)) == NULL)
-			return GATE_ERR_ALLOC;
-		return 0;
-	}
-	return GATE_ERR_INTERNAL;
+	return type == T_STRING || type == T_LINE || type == T_PATH ||
+	    type == T_URL;
 }
+
+static int	set_value(struct gate_config *, const struct keyword *,
+		    const char *, const char *, char *, size_t);
 
 int
 conf_defaults(struct gate_config *cfg)
 {
+	char err[CONF_ERRLEN];
+	size_t i;
 	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->api_allow_http = 0;
-	cfg->api_connect_timeout = 1000;
-	cfg->api_timeout = 2000;
-	cfg->api_max_response = 256 * 1024;
-	cfg->log_level = LOG_LEVEL_INFO;
-	cfg->auth_timeout = 3000;
-	cfg->cache_time = 5000;
-	cfg->stale_if_error = 0;
-	cfg->connect_timeout = 5000;
-	cfg->revoke_interval = 30000;
-	cfg->keepalive_interval = 30000;
-	if ((r = set_default(cfg, "ApiTokenFile",
-	    SSHGATE_PKGSYSCONFDIR "/api-token")) != 0 ||
-	    (r = set_default(cfg, "CacheDir", "/run/sshgate/authkeys")) != 0 ||
-	    (r = set_default(cfg, "GateShell",
-	    SSHGATE_LIBEXECDIR "/gate-shell")) != 0 ||
-	    (r = set_default(cfg, "InternalKey",
-	    SSHGATE_PKGSYSCONFDIR "/internal_key")) != 0 ||
-	    /* Debian's "Subsystem sftp" line: what sshd passes a forced command */
-	    (r = set_default(cfg, "SftpSubsystem",
-	    "/usr/lib/openssh/sftp-server")) != 0 ||
-	    (r = set_default(cfg, "SftpRelay",
-	    SSHGATE_LIBEXECDIR "/sftp-relay")) != 0) {
-		conf_free(cfg);
-		return r;
+	for (i = 0; i < NKEYWORDS; i++) {
+		if (keywords[i].dflt == NULL)
+			continue;
+		if ((r = set_value(cfg, &keywords[i], keywords[i].dflt,
+		    "(defaults)", err, sizeof(err))) != 0) {
+			conf_free(cfg);
+			/* a default the table's own rules refuse is a bug */
+			return r == GATE_ERR_CONFIG ? GATE_ERR_INTERNAL : r;
+		}
 	}
 	return 0;
 }
@@ -141,78 +165,35 @@ conf_free(struct gate_config *cfg)
 	if (cfg == NULL)
 		return;
 	for (i = 0; i < NKEYWORDS; i++) {
-		switch (keywords[i].type) {
-		case T_STRING:
-		case T_LINE:
-		case T_PATH:
-		case T_URL:
-			free(*str_field(cfg, &keywords[i]));
-			*str_field(cfg, &keywords[i]) = NULL;
-			break;
-		default:
-			break;
-		}
+		if (!is_string(keywords[i].type))
+			continue;
+		free(*str_field(cfg, &keywords[i]));
+		*str_field(cfg, &keywords[i]) = NULL;
 	}
 	free(cfg->path);
 	cfg->path = NULL;
 }
 
+static long
+parse_number(const char *s, const struct conflex_unit *units)
+{
+	uint64_t v;
+
+	if (conflex_number(s, units, LONG_MAX, &v) != 0)
+		return -1;
+	return (long)v;
+}
+
 long
 conf_parse_time(const char *s)
 {
-	char *end;
-	long v, mult;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || v < 0)
-		return -1;
-	if (strcmp(end, "ms") == 0)
-		mult = 1;
-	else if (*end == '\0' || strcmp(end, "s") == 0)
-		mult = 1000;
-	else if (strcmp(end, "m") == 0)
-		mult = 60 * 1000;
-	else if (strcmp(end, "h") == 0)
-		mult = 3600 * 1000;
-	else
-		return -1;
-	if (v > LONG_MAX / mult)
-		return -1;
-	return v * mult;
+	return s == NULL ? -1 : parse_number(s, time_units);
 }
 
 long
 conf_parse_size(const char *s)
 {
-	char *end;
-	long v, mult;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || v < 0)
-		return -1;
-	if (*end == '\0')
-		mult = 1;
-	else if (strcasecmp(end, "K") == 0)
-		mult = 1024;
-	else if (strcasecmp(end, "M") == 0)
-		mult = 1024 * 1024;
-	else
-		return -1;
-	if (v > LONG_MAX / mult)
-		return -1;
-	return v * mult;
-}
-
-static int
-is_space(char c)
-{
-	return c == ' ' || c == '\t';
+	return s == NULL ? -1 : parse_number(s, size_units);
 }
 
 /* Visible ASCII only: no controls, no 8-bit bytes; space if allowed. */
@@ -251,82 +232,103 @@ check_url(const char *v)
 	return is_visible(v);
 }
 
+/* The grammar of a string value; 0 and a message if v fails it. */
+static int
+check_string(const struct keyword *k, const char *v, const char *where,
+    char *errbuf, size_t errlen)
+{
+	switch (k->type) {
+	case T_STRING:
+	case T_LINE:
+		if (is_printable(v, k->type == T_LINE))
+			return 1;
+		snprintf(errbuf, errlen, "%s: bad value for %s",
+		    where, k->name);
+		return 0;
+	case T_PATH:
+		if (v[0] == '/' && is_printable(v, 1))
+			return 1;
+		snprintf(errbuf, errlen, "%s: %s needs an absolute path, "
+		    "not \"%s\"", where, k->name, v);
+		return 0;
+	case T_URL:
+		if (check_url(v))
+			return 1;
+		snprintf(errbuf, errlen, "%s: %s needs an http:// or "
+		    "https:// URL without credentials, query or fragment, "
+		    "not \"%s\"", where, k->name, v);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+set_string(struct gate_config *cfg, const struct keyword *k, const char *v,
+    const char *where, char *errbuf, size_t errlen)
+{
+	char **sp = str_field(cfg, k);
+	size_t len;
+
+	if (!check_string(k, v, where, errbuf, errlen))
+		return GATE_ERR_CONFIG;
+	free(*sp);
+	if ((*sp = strdup(v)) == NULL)
+		return GATE_ERR_ALLOC;
+	/* base URLs are joined with "/v1/..." */
+	if (k->type == T_URL) {
+		len = strlen(*sp);
+		while (len > 0 && (*sp)[len - 1] == '/')
+			(*sp)[--len] = '\0';
+	}
+	return 0;
+}
+
+static int
+set_number(struct gate_config *cfg, const struct keyword *k, const char *v,
+    const char *where, char *errbuf, size_t errlen)
+{
+	long n;
+
+	n = parse_number(v, k->type == T_TIME ? time_units : size_units);
+	if (n >= 0 && n >= k->min && n <= k->max) {
+		*long_field(cfg, k) = n;
+		return 0;
+	}
+	if (k->type == T_TIME)
+		snprintf(errbuf, errlen, "%s: %s needs a time between %ldms "
+		    "and %ldms (e.g. 500ms, 3s), not \"%s\"", where, k->name,
+		    k->min, k->max, v);
+	else
+		snprintf(errbuf, errlen, "%s: %s needs a size between %ld "
+		    "and %ld bytes (e.g. 64K), not \"%s\"", where, k->name,
+		    k->min, k->max, v);
+	return GATE_ERR_CONFIG;
+}
+
 static int
 set_value(struct gate_config *cfg, const struct keyword *k, const char *v,
     const char *where, char *errbuf, size_t errlen)
 {
-	char **sp;
-	long n;
-	size_t i, len;
+	size_t i;
 
 	switch (k->type) {
 	case T_STRING:
 	case T_LINE:
 	case T_PATH:
 	case T_URL:
-		if (k->type == T_LINE && !is_printable(v, 1)) {
-			snprintf(errbuf, errlen, "%s: bad value for %s",
-			    where, k->name);
-			return GATE_ERR_CONFIG;
-		}
-		if (k->type == T_PATH && (v[0] != '/' || !is_printable(v, 1))) {
-			snprintf(errbuf, errlen, "%s: %s needs an absolute "
-			    "path, not \"%s\"", where,
-			    k->name, v);
-			return GATE_ERR_CONFIG;
-		}
-		if (k->type == T_URL && !check_url(v)) {
-			snprintf(errbuf, errlen, "%s: %s needs an http:// or "
-			    "https:// URL without credentials, query or "
-			    "fragment, not \"%s\"", where, k->name, v);
-			return GATE_ERR_CONFIG;
-		}
-		if (k->type == T_STRING && !is_visible(v)) {
-			snprintf(errbuf, errlen, "%s: bad value for %s",
-			    where, k->name);
-			return GATE_ERR_CONFIG;
-		}
-		sp = str_field(cfg, k);
-		free(*sp);
-		if ((*sp = strdup(v)) == NULL)
-			return GATE_ERR_ALLOC;
-		/* base URLs are joined with "/v1/..." */
-		if (k->type == T_URL) {
-			len = strlen(*sp);
-			while (len > 0 && (*sp)[len - 1] == '/')
-				(*sp)[--len] = '\0';
-		}
-		return 0;
+		return set_string(cfg, k, v, where, errbuf, errlen);
 	case T_BOOL:
-		if (strcasecmp(v, "yes") == 0)
-			*int_field(cfg, k) = 1;
-		else if (strcasecmp(v, "no") == 0)
-			*int_field(cfg, k) = 0;
-		else {
-			snprintf(errbuf, errlen, "%s: %s needs yes or no, "
-			    "not \"%s\"", where, k->name, v);
-			return GATE_ERR_CONFIG;
+		if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "no") == 0) {
+			*int_field(cfg, k) = strcasecmp(v, "yes") == 0;
+			return 0;
 		}
-		return 0;
+		snprintf(errbuf, errlen, "%s: %s needs yes or no, not \"%s\"",
+		    where, k->name, v);
+		return GATE_ERR_CONFIG;
 	case T_TIME:
 	case T_SIZE:
-		n = k->type == T_TIME ? conf_parse_time(v) :
-		    conf_parse_size(v);
-		if (n < 0 || n < k->min || n > k->max) {
-			if (k->type == T_TIME)
-				snprintf(errbuf, errlen, "%s: %s needs a time "
-				    "between %ldms and %ldms (e.g. 500ms, 3s), "
-				    "not \"%s\"", where, k->name, k->min,
-				    k->max, v);
-			else
-				snprintf(errbuf, errlen, "%s: %s needs a size "
-				    "between %ld and %ld bytes (e.g. 64K), "
-				    "not \"%s\"", where, k->name, k->min,
-				    k->max, v);
-			return GATE_ERR_CONFIG;
-		}
-		*long_field(cfg, k) = n;
-		return 0;
+		return set_number(cfg, k, v, where, errbuf, errlen);
 	case T_LOGLEVEL:
 		for (i = 0; i < sizeof(loglevels) / sizeof(loglevels[0]); i++) {
 			if (strcasecmp(v, loglevels[i]) == 0) {
@@ -345,82 +347,36 @@ int
 conf_parse_line(struct gate_config *cfg, const char *line, const char *file,
     int lineno, char *errbuf, size_t errlen)
 {
-	char where[PATH_MAX + 32], name[64], value[CONF_VALUE_MAX + 1];
-	const char *p = line, *start;
-	size_t n, i;
+	char where[PATH_MAX + 32], value[CONF_VALUE_MAX + 1];
+	struct conflex_pair pair;
+	size_t i;
+	int r;
 
 	snprintf(where, sizeof(where), "%s:%d", file, lineno);
-	for (start = line; *start != '\0'; start++) {
-		if ((unsigned char)*start < 0x20 && *start != '\t') {
-			snprintf(errbuf, errlen, "%s: control character in "
-			    "line", where);
-			return GATE_ERR_CONFIG;
-		}
-	}
-	while (is_space(*p))
-		p++;
-	if (*p == '\0' || *p == '#')
+	if ((r = conflex_line(line, &pair)) == CONFLEX_EMPTY)
 		return 0;
-
-	/* keyword */
-	for (start = p; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');)
-		p++;
-	n = (size_t)(p - start);
-	if (n == 0 || n >= sizeof(name) || !(*p == '\0' || is_space(*p) ||
-	    *p == '=')) {
-		snprintf(errbuf, errlen, "%s: bad keyword", where);
+	if (pair.keylen > CONF_KEYWORD_MAX)
+		r = CONFLEX_E_KEYWORD;
+	if (r == CONFLEX_E_NOVALUE || r == CONFLEX_E_GARBAGE) {
+		snprintf(errbuf, errlen, r == CONFLEX_E_NOVALUE ?
+		    "%s: %.*s needs a value" : "%s: garbage after the value "
+		    "of %.*s", where, (int)pair.keylen, pair.key);
 		return GATE_ERR_CONFIG;
 	}
-	memcpy(name, start, n);
-	name[n] = '\0';
-
-	/* separator: whitespace and at most one '=' */
-	while (is_space(*p))
-		p++;
-	if (*p == '=') {
-		p++;
-		while (is_space(*p))
-			p++;
-	}
-
-	/* value: one token, optionally in double quotes */
-	if (*p == '"') {
-		start = ++p;
-		while (*p != '\0' && *p != '"')
-			p++;
-		if (*p != '"') {
-			snprintf(errbuf, errlen, "%s: unterminated quote",
-			    where);
-			return GATE_ERR_CONFIG;
-		}
-		n = (size_t)(p - start);
-		p++;
-	} else {
-		start = p;
-		while (*p != '\0' && !is_space(*p))
-			p++;
-		n = (size_t)(p - start);
-	}
-	if (n == 0) {
-		snprintf(errbuf, errlen, "%s: %s needs a value", where, name);
+	if (r != CONFLEX_PAIR) {
+		snprintf(errbuf, errlen, "%s: %s", where, conflex_strerror(r));
 		return GATE_ERR_CONFIG;
 	}
-	if (n > CONF_VALUE_MAX) {
+	if (pair.valuelen > CONF_VALUE_MAX) {
 		snprintf(errbuf, errlen, "%s: value too long", where);
 		return GATE_ERR_CONFIG;
 	}
-	memcpy(value, start, n);
-	value[n] = '\0';
-	while (is_space(*p))
-		p++;
-	if (*p != '\0' && *p != '#') {
-		snprintf(errbuf, errlen, "%s: garbage after the value of %s",
-		    where, name);
-		return GATE_ERR_CONFIG;
-	}
+	memcpy(value, pair.value, pair.valuelen);
+	value[pair.valuelen] = '\0';
 
 	for (i = 0; i < NKEYWORDS; i++) {
-		if (strcasecmp(name, keywords[i].name) != 0)
+		if (!conflex_keyword_eq(pair.key, pair.keylen,
+		    keywords[i].name))
 			continue;
 		/* first value wins, as in sshd_config */
 		if (cfg->seen & (1ULL << i))
@@ -429,7 +385,8 @@ conf_parse_line(struct gate_config *cfg, const char *line, const char *file,
 		return set_value(cfg, &keywords[i], value, where,
 		    errbuf, errlen);
 	}
-	snprintf(errbuf, errlen, "%s: unknown keyword \"%s\"", where, name);
+	snprintf(errbuf, errlen, "%s: unknown keyword \"%.*s\"", where,
+	    (int)pair.keylen, pair.key);
 	return GATE_ERR_CONFIG;
 }
 

@@ -48,7 +48,11 @@ struct gate_config {
 	char	*path;			/* file the config came from */
 };
 
-/* Fills *cfg with the built-in defaults. Free with conf_free(). */
+/*
+ * Fills *cfg with the built-in defaults: the default column of the keyword
+ * table in conf.c. Returns 0, GATE_ERR_ALLOC, or GATE_ERR_INTERNAL if a
+ * default breaks its own keyword's rules. Free with conf_free().
+ */
 int	conf_defaults(struct gate_config *cfg);
 
 /*
@@ -76,7 +80,10 @@ void	conf_dump(const struct gate_config *cfg, FILE *f);
 /* Frees what *cfg owns; cfg itself is the caller's. NULL is fine. */
 void	conf_free(struct gate_config *cfg);
 
-/* Parses "250ms", "3s", "2m", "1h", "3" (seconds). -1 if invalid. */
+/*
+ * Parses "250ms", "3s", "2m", "1h", "3" (seconds) into ms. -1 if invalid.
+ * Both this and conf_parse_size() are conflex_number() with a unit list.
+ */
 long	conf_parse_time(const char *s);
 
 /* Parses "4096", "64K", "1M". -1 if invalid. */

@@ -4,6 +4,7 @@ lib_libsshgate_la_SOURCES = \
 	lib/api.c lib/api.h \
 	lib/compat.c lib/compat.h \
 	lib/conf.c lib/conf.h \
+	lib/conflex.c lib/conflex.h \
 	lib/gate_err.c lib/gate_err.h \
 	lib/ident.c lib/ident.h \
 	lib/log.c lib/log.h \

@@ -7,7 +7,7 @@
 # and AM_LDFLAGS on purpose.
 nsslib_LTLIBRARIES += nss/libnss_sshgate.la
 nss_libnss_sshgate_la_SOURCES = nss/nss_sshgate.c \
-	lib/ident.c lib/ident.h lib/gate_err.h
+	lib/conflex.c lib/conflex.h lib/ident.c lib/ident.h lib/gate_err.h
 nss_libnss_sshgate_la_CFLAGS = $(WARN_CFLAGS)
 nss_libnss_sshgate_la_LDFLAGS = -module -avoid-version -shrext .so.2 \
 	-Wl,-z,defs -Wl,-z,relro -Wl,-z,now \

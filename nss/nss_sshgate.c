@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conflex.h"
 #include "gate_err.h"
 #include "ident.h"
 
@@ -80,15 +81,21 @@ enum nss_opcode {
 	oShell,
 };
 
+/* Keyword and default in one list; no default means required. */
 static const struct {
 	const char	*name;
 	enum nss_opcode	 opcode;
+	const char	*dflt;
 } nss_keywords[] = {
-	{ "uid",	oUid },
-	{ "gid",	oGid },
-	{ "home",	oHome },
-	{ "shell",	oShell },
+	{ "uid",	oUid,	NULL },
+	{ "gid",	oGid,	NULL },
+	{ "home",	oHome,	NSS_DEFAULT_HOME },
+	{ "shell",	oShell,	NSS_DEFAULT_SHELL },
 };
+#define NSS_NKEYWORDS	(sizeof(nss_keywords) / sizeof(nss_keywords[0]))
+
+/* Ids are bare numbers. */
+static const struct conflex_unit id_units[] = { { "", 1 }, { NULL, 0 } };
 
 /* Space left in the caller's buffer, handed out front to back. */
 struct nss_buf {
@@ -96,42 +103,14 @@ struct nss_buf {
 	size_t	 left;
 };
 
-static int
-is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* ASCII only: strcasecmp() follows the locale (think of Turkish 'I'). */
-static int
-keyword_eq(const char *word, size_t len, const char *lower)
-{
-	size_t i;
-	char c;
-
-	for (i = 0; i < len; i++) {
-		c = word[i];
-		if (c >= 'A' && c <= 'Z')
-			c = c - 'A' + 'a';
-		if (lower[i] == '\0' || c != lower[i])
-			return 0;
-	}
-	return lower[len] == '\0';
-}
-
 /* 1 to 10 decimal digits, 1 to NSS_ID_MAX: never root, never -1. */
 static int
 parse_id(const char *s, uint32_t *out)
 {
-	uint64_t v = 0;
-	size_t i;
+	uint64_t v;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= 10 || s[i] < '0' || s[i] > '9')
-			return GATE_ERR_CONFIG;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (i == 0 || v == 0 || v > NSS_ID_MAX)
+	if (strlen(s) > 10 || conflex_number(s, id_units, NSS_ID_MAX, &v) != 0 ||
+	    v == 0)
 		return GATE_ERR_CONFIG;
 	*out = (uint32_t)v;
 	return 0;
@@ -159,138 +138,99 @@ check_path(const char *s)
 	return 0;
 }
 
-/* One "Keyword argument" pair. */
+/* The value arg (NUL-terminated) of keyword i. */
 static int
-conf_apply(struct nss_conf *conf, const char *word, size_t len,
-    const char *arg)
+conf_set(struct nss_conf *conf, size_t i, const char *arg)
 {
 	uint32_t id;
-	size_t i;
 	int r;
-
-	for (i = 0; i < sizeof(nss_keywords) / sizeof(nss_keywords[0]); i++)
-		if (keyword_eq(word, len, nss_keywords[i].name))
-			break;
-	if (i == sizeof(nss_keywords) / sizeof(nss_keywords[0]))
-		return GATE_ERR_CONFIG;
-	/*
-	 * A keyword given twice is refused rather than resolved by "first
-	 * value wins": this module has no way to warn about it.
-	 */
-	if ((conf->seen & (1 << nss_keywords[i].opcode)) != 0)
-		return GATE_ERR_CONFIG;
-	conf->seen |= 1 << nss_keywords[i].opcode;
 
 	switch (nss_keywords[i].opcode) {
 	case oUid:
 		if ((r = parse_id(arg, &id)) != 0)
 			return r;
 		conf->uid = (uid_t)id;
-		break;
+		return 0;
 	case oGid:
 		if ((r = parse_id(arg, &id)) != 0)
 			return r;
 		conf->gid = (gid_t)id;
-		break;
+		return 0;
 	case oHome:
 		if ((r = check_path(arg)) != 0)
 			return r;
 		conf->home = arg;
-		break;
+		return 0;
 	case oShell:
 		if ((r = check_path(arg)) != 0)
 			return r;
 		conf->shell = arg;
-		break;
-	default:
-		return GATE_ERR_INTERNAL;
+		return 0;
 	}
-	return 0;
+	return GATE_ERR_INTERNAL;
 }
 
 /*
- * One line of nss.conf, NUL-terminated, parsed in place with the lexical
- * rules of sshgate.conf (lib/conf.c): a keyword of letters, whitespace
- * and/or one '=', one value, optionally in double quotes, then at most a
- * '#' comment. Blank and comment lines are ignored.
+ * One line of nss.conf, NUL-terminated, split by the lexer sshgate.conf
+ * uses (lib/conflex.c); the value is terminated in place.
  */
 static int
 conf_line(struct nss_conf *conf, char *line)
 {
-	char *p, *word, *arg;
-	size_t len;
+	struct conflex_pair pair;
+	size_t i;
+	int r;
 
-	for (p = line; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\t')
-			return GATE_ERR_CONFIG;
-	p = line;
-	while (is_space(*p))
-		p++;
-	if (*p == '\0' || *p == '#')
+	if ((r = conflex_line(line, &pair)) == CONFLEX_EMPTY)
 		return 0;
-
-	for (word = p; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');)
-		p++;
-	len = (size_t)(p - word);
-	if (len == 0 || !(*p == '\0' || is_space(*p) || *p == '='))
+	if (r != CONFLEX_PAIR)
 		return GATE_ERR_CONFIG;
-
-	while (is_space(*p))
-		p++;
-	if (*p == '=') {
-		p++;
-		while (is_space(*p))
-			p++;
-	}
-
-	if (*p == '"') {
-		arg = ++p;
-		while (*p != '\0' && *p != '"')
-			p++;
-		if (*p != '"')
-			return GATE_ERR_CONFIG;
-	} else {
-		arg = p;
-		while (*p != '\0' && !is_space(*p))
-			p++;
-	}
-	if (p == arg)
+	for (i = 0; i < NSS_NKEYWORDS; i++)
+		if (conflex_keyword_eq(pair.key, pair.keylen,
+		    nss_keywords[i].name))
+			break;
+	if (i == NSS_NKEYWORDS)
 		return GATE_ERR_CONFIG;
-	/* Terminate the value, then allow only a comment after it. */
-	if (*p != '\0') {
-		*p++ = '\0';
-		while (is_space(*p))
-			p++;
-		if (*p != '\0' && *p != '#')
-			return GATE_ERR_CONFIG;
-	}
-	return conf_apply(conf, word, len, arg);
+	/*
+	 * A keyword given twice is refused rather than resolved by "first
+	 * value wins" as in sshgate.conf: this module has no way to warn
+	 * about it, and a silently ignored Uid line is worse than a refusal.
+	 */
+	if ((conf->seen & (1 << i)) != 0)
+		return GATE_ERR_CONFIG;
+	conf->seen |= 1 << i;
+	/* The byte after the value is a space, a quote or the NUL: ours. */
+	line[pair.value + pair.valuelen - line] = '\0';
+	return conf_set(conf, i, pair.value);
 }
 
 /*
  * Parses the NUL-terminated text of nss.conf in place; the strings in
- * *conf then point into text. Uid and Gid are required, Home and Shell
- * have defaults. Returns 0 or GATE_ERR_CONFIG.
+ * *conf then point into text. A keyword without a default is required.
+ * Returns 0 or GATE_ERR_CONFIG.
  */
 static int
 conf_parse(char *text, struct nss_conf *conf)
 {
 	char *line, *nl;
+	size_t i;
 	int r;
 
 	memset(conf, 0, sizeof(*conf));
-	conf->home = NSS_DEFAULT_HOME;
-	conf->shell = NSS_DEFAULT_SHELL;
-
 	for (line = text; line != NULL; line = nl) {
 		if ((nl = strchr(line, '\n')) != NULL)
 			*nl++ = '\0';
 		if ((r = conf_line(conf, line)) != 0)
 			return r;
 	}
-	if ((conf->seen & (1 << oUid)) == 0 ||
-	    (conf->seen & (1 << oGid)) == 0)
-		return GATE_ERR_CONFIG;
+	for (i = 0; i < NSS_NKEYWORDS; i++) {
+		if ((conf->seen & (1 << i)) != 0)
+			continue;
+		if (nss_keywords[i].dflt == NULL)
+			return GATE_ERR_CONFIG;
+		if ((r = conf_set(conf, i, nss_keywords[i].dflt)) != 0)
+			return r;
+	}
 	return 0;
 }
 

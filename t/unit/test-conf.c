@@ -1,12 +1,14 @@
 /* Unit tests: the sshgate.conf parser. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "conflex.h"
 #include "gate_err.h"
 #include "tap.h"
 
@@ -42,6 +44,75 @@ bad(const char *text, int line, const char *needle, const char *what)
 	conf_free(&cfg);
 }
 
+/* conflex_line() on one line: its result and the key and value it found. */
+static void
+lex(const char *line, int want, const char *key, const char *value)
+{
+	struct conflex_pair p;
+	char got[128], lexwant[128], lexwhat[128];
+	int r = conflex_line(line, &p);
+
+	snprintf(got, sizeof(got), "%d %.*s=%.*s", r, (int)p.keylen,
+	    p.key != NULL ? p.key : "", (int)p.valuelen,
+	    p.value != NULL ? p.value : "");
+	snprintf(lexwant, sizeof(lexwant), "%d %s=%s", want, key, value);
+	snprintf(lexwhat, sizeof(lexwhat), "lexer: \"%s\"", line);
+	tap_is_str(got, lexwant, lexwhat);
+}
+
+static void
+test_lexer(void)
+{
+	static const struct conflex_unit units[] = {
+		{ "", 1 }, { "K", 1024 }, { NULL, 0 },
+	};
+	uint64_t v = 0;
+
+	lex("", CONFLEX_EMPTY, "", "");
+	lex(" \t # comment", CONFLEX_EMPTY, "", "");
+	lex("Key value", CONFLEX_PAIR, "Key", "value");
+	lex("\tKey=value # c", CONFLEX_PAIR, "Key", "value");
+	lex("Key = \"a b\"#c", CONFLEX_PAIR, "Key", "a b");
+	lex("Key = = v", CONFLEX_E_GARBAGE, "Key", "=");
+	lex("Key", CONFLEX_E_NOVALUE, "Key", "");
+	lex("Key \"\"", CONFLEX_E_NOVALUE, "Key", "");
+	lex("Key \"v", CONFLEX_E_QUOTE, "Key", "");
+	lex("Key v w", CONFLEX_E_GARBAGE, "Key", "v");
+	lex("Key1 v", CONFLEX_E_KEYWORD, "Key", "");
+	lex("=v", CONFLEX_E_KEYWORD, "", "");
+	lex("Key v\r", CONFLEX_E_CONTROL, "", "");
+	tap_ok(conflex_keyword_eq("APIURL", 6, "ApiUrl") &&
+	    conflex_keyword_eq("apiurl", 6, "ApiUrl") &&
+	    !conflex_keyword_eq("ApiUr", 5, "ApiUrl") &&
+	    !conflex_keyword_eq("ApiUrlX", 7, "ApiUrl") &&
+	    !conflex_keyword_eq("ApiUrl", 6, "ApiUrlX"),
+	    "keywords compare in ASCII, ignoring case, whole");
+	tap_ok(conflex_number("64K", units, 65536, &v) == 0 && v == 65536 &&
+	    conflex_number("65K", units, 65536, &v) == -1 &&
+	    conflex_number("64k", units, 1 << 20, &v) == -1 &&
+	    conflex_number("18446744073709551615", units, UINT64_MAX, &v)
+	    == 0 && v == UINT64_MAX &&
+	    conflex_number("18446744073709551616", units, UINT64_MAX, &v)
+	    == -1 &&
+	    conflex_number("18446744073709551615K", units, UINT64_MAX, &v)
+	    == -1 &&
+	    conflex_number(" 1", units, 10, &v) == -1 &&
+	    conflex_number("+1", units, 10, &v) == -1 &&
+	    conflex_number("", units, 10, &v) == -1,
+	    "numbers: suffixes, caps and overflow");
+	tap_is_int(conf_parse_time("250ms"), 250, "time in ms");
+	tap_is_int(conf_parse_time("3"), 3000, "a bare time is seconds");
+	tap_is_int(conf_parse_time("2m"), 120000, "time in minutes");
+	tap_is_int(conf_parse_time("1h"), 3600000, "time in hours");
+	tap_is_int(conf_parse_time("3S"), -1, "time units are lower case");
+	tap_is_int(conf_parse_size("1M") + conf_parse_size("1m"), 2 << 20,
+	    "size units in either case");
+	tap_is_int(conf_parse_size("9223372036854775807"), 9223372036854775807L,
+	    "size up to LONG_MAX");
+	tap_is_int(conf_parse_size("9223372036854775808"), -1,
+	    "size above LONG_MAX");
+}
+
 int
 main(void)
 {
@@ -56,7 +127,29 @@ main(void)
 		return 1;
 	close(fd);
 
-	conf_defaults(&cfg);
+	test_lexer();
+
+	tap_ok(conf_defaults(&cfg) == 0, "every default passes its own rules");
+	f = open_memstream(&dump, &dumplen);
+	conf_dump(&cfg, f);
+	fclose(f);
+	tap_ok(strstr(dump, "apiurl none\n") != NULL &&
+	    strstr(dump, "apitokenfile " SSHGATE_PKGSYSCONFDIR
+	    "/api-token\n") != NULL &&
+	    strstr(dump, "apiallowhttp no\n") != NULL &&
+	    strstr(dump, "apiconnecttimeout 1s\n") != NULL &&
+	    strstr(dump, "apimaxresponse 262144\n") != NULL &&
+	    strstr(dump, "loglevel INFO\n") != NULL &&
+	    strstr(dump, "cachedir /run/sshgate/authkeys\n") != NULL &&
+	    strstr(dump, "cachetime 5s\n") != NULL &&
+	    strstr(dump, "gateshell " SSHGATE_LIBEXECDIR "/gate-shell\n")
+	    != NULL &&
+	    strstr(dump, "revokeinterval 30s\n") != NULL &&
+	    strstr(dump, "keepaliveinterval 30s\n") != NULL &&
+	    strstr(dump, "sftpsubsystem /usr/lib/openssh/sftp-server\n")
+	    != NULL, "the defaults");
+	free(dump);
+	dump = NULL;
 	tap_is_int(cfg.api_timeout, 2000, "default ApiTimeout 2s");
 	tap_is_int(cfg.auth_timeout, 3000, "default AuthTimeout 3s");
 	tap_is_int(cfg.stale_if_error, 0, "default StaleIfError 0: fail closed");

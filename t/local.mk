@@ -1,10 +1,19 @@
-# t/: C unit tests (TAP, run by prove through t/t01*-unit-*.sh) and the
-# helpers the shell tests drive.
+# t/: C unit tests and the helpers the shell tests drive.
+#
+# The unit tests print TAP; "make check" (and so "make distcheck") runs
+# them through automake's TAP driver, and prove runs them in the suite
+# through t/t01*-unit-*.sh. They are built by plain "make", not only by
+# "make check" (check_PROGRAMS), because the prove wrappers and the
+# sanitizer build run them from a tree that was only made.
 UNIT_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(LIBSSH_CFLAGS)
 UNIT_LDADD = lib/libsshgate.la
+UNIT_TESTS = t/unit/test-ident t/unit/test-conf t/unit/test-api \
+	t/unit/test-log t/unit/test-termsafe
 
-noinst_PROGRAMS += t/unit/test-ident t/unit/test-conf t/unit/test-api \
-	t/unit/test-log t/unit/test-termsafe t/helpers/api-probe
+noinst_PROGRAMS += $(UNIT_TESTS) t/helpers/api-probe
+TESTS = $(UNIT_TESTS)
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
+	$(top_srcdir)/build-aux/tap-driver.sh
 t_unit_test_ident_SOURCES = t/unit/test-ident.c t/unit/tap.h
 t_unit_test_ident_CFLAGS = $(UNIT_CFLAGS)
 t_unit_test_ident_LDADD = $(UNIT_LDADD)

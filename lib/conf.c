@@ -40,7 +40,7 @@ enum conf_type {
 
 /*
  * Keyword, type, field, range and default in one list, so that adding a
- * keyword is one line here (and one in sshgate.conf(5)); the defaults go
+ * keyword is one entry here (and one in sshgate.conf(5)); the defaults go
  * through set_value() like a value from the file, so they obey the same
  * rules. A NULL default leaves the field NULL ("none").
  */
@@ -51,43 +51,50 @@ static const struct keyword {
 	long		 min, max;
 	const char	*dflt;
 } keywords[] = {
-	/* keyword		type	field			min, max, default */
-	{ "ApiUrl",		T_URL,	F(api_url),		0, 0, NULL },
-	{ "ApiTokenFile",	T_PATH,	F(api_token_file),	0, 0,
-	    SYSCONF("api-token") },
-	{ "ApiCaFile",		T_PATH,	F(api_ca_file),		0, 0, NULL },
-	{ "ApiUnixSocket",	T_PATH,	F(api_unix_socket),	0, 0, NULL },
-	{ "ApiAllowHttp",	T_BOOL,	F(api_allow_http),	0, 1, "no" },
-	{ "ApiConnectTimeout",	T_TIME,	F(api_connect_timeout),	10, 60000,
-	    "1s" },
-	{ "ApiTimeout",		T_TIME,	F(api_timeout),		10, 60000,
-	    "2s" },
-	{ "ApiMaxResponse",	T_SIZE,	F(api_max_response),
-	    1024, 64L * 1024 * 1024, "256K" },
-	{ "LogLevel",		T_LOGLEVEL, F(log_level),	0, 0, "INFO" },
-	{ "LogFile",		T_PATH,	F(log_file),		0, 0, NULL },
-	{ "AuthTimeout",	T_TIME,	F(auth_timeout),	100, 60000,
-	    "3s" },
-	{ "CacheDir",		T_PATH,	F(cache_dir),		0, 0,
-	    "/run/sshgate/authkeys" },
-	{ "CacheTime",		T_TIME,	F(cache_time),		0, 60000, "5s" },
-	{ "StaleIfError",	T_TIME,	F(stale_if_error),	0, 86400000L,
-	    "0" },
-	{ "GateShell",		T_PATH,	F(gate_shell),		0, 0,
-	    LIBEXEC("gate-shell") },
-	{ "InternalKey",	T_PATH,	F(internal_key),	0, 0,
-	    SYSCONF("internal_key") },
-	{ "ConnectTimeout",	T_TIME,	F(connect_timeout),	100, 120000,
-	    "5s" },
-	{ "RevokeInterval",	T_TIME,	F(revoke_interval),	0, 86400000L,
-	    "30s" },
-	{ "KeepaliveInterval",	T_TIME,	F(keepalive_interval),	0, 3600000L,
-	    "30s" },
+	/* keyword, type, field; range (ms or bytes), default */
+	{ "ApiUrl",		T_URL,		F(api_url),
+	    0, 0,			NULL },
+	{ "ApiTokenFile",	T_PATH,		F(api_token_file),
+	    0, 0,			SYSCONF("api-token") },
+	{ "ApiCaFile",		T_PATH,		F(api_ca_file),
+	    0, 0,			NULL },
+	{ "ApiUnixSocket",	T_PATH,		F(api_unix_socket),
+	    0, 0,			NULL },
+	{ "ApiAllowHttp",	T_BOOL,		F(api_allow_http),
+	    0, 1,			"no" },
+	{ "ApiConnectTimeout",	T_TIME,		F(api_connect_timeout),
+	    10, 60000,			"1s" },
+	{ "ApiTimeout",		T_TIME,		F(api_timeout),
+	    10, 60000,			"2s" },
+	{ "ApiMaxResponse",	T_SIZE,		F(api_max_response),
+	    1024, 64L * 1024 * 1024,	"256K" },
+	{ "LogLevel",		T_LOGLEVEL,	F(log_level),
+	    0, 0,			"INFO" },
+	{ "LogFile",		T_PATH,		F(log_file),
+	    0, 0,			NULL },
+	{ "AuthTimeout",	T_TIME,		F(auth_timeout),
+	    100, 60000,			"3s" },
+	{ "CacheDir",		T_PATH,		F(cache_dir),
+	    0, 0,			"/run/sshgate/authkeys" },
+	{ "CacheTime",		T_TIME,		F(cache_time),
+	    0, 60000,			"5s" },
+	{ "StaleIfError",	T_TIME,		F(stale_if_error),
+	    0, 86400000L,		"0" },
+	{ "GateShell",		T_PATH,		F(gate_shell),
+	    0, 0,			LIBEXEC("gate-shell") },
+	{ "InternalKey",	T_PATH,		F(internal_key),
+	    0, 0,			SYSCONF("internal_key") },
+	{ "ConnectTimeout",	T_TIME,		F(connect_timeout),
+	    100, 120000,		"5s" },
+	{ "RevokeInterval",	T_TIME,		F(revoke_interval),
+	    0, 86400000L,		"30s" },
+	{ "KeepaliveInterval",	T_TIME,		F(keepalive_interval),
+	    0, 3600000L,		"30s" },
 	/* Debian's "Subsystem sftp" line: what sshd passes a forced command */
-	{ "SftpSubsystem",	T_LINE,	F(sftp_subsystem),	0, 0,
-	    "/usr/lib/openssh/sftp-server" },
-	{ "SftpRelay",		T_PATH,	F(sftp_relay),		0, 0,
-	    LIBEXEC("sftp-relay") },
+	{ "SftpSubsystem",	T_LINE,		F(sftp_subsystem),
+	    0, 0,			"/usr/lib/openssh/sftp-server" },
+	{ "SftpRelay",		T_PATH,		F(sftp_relay),
+	    0, 0,			LIBEXEC("sftp-relay") },
 };
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
 

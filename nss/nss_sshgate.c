@@ -109,8 +109,8 @@ parse_id(const char *s, uint32_t *out)
 {
 	uint64_t v;
 
-	if (strlen(s) > 10 || conflex_number(s, id_units, NSS_ID_MAX, &v) != 0 ||
-	    v == 0)
+	if (strlen(s) > 10 ||
+	    conflex_number(s, id_units, NSS_ID_MAX, &v) != 0 || v == 0)
 		return GATE_ERR_CONFIG;
 	*out = (uint32_t)v;
 	return 0;

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * authkeys-cmd: sshd's AuthorizedKeysCommand for the gate.
  *

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * authkeys-cmd's positive cache: one small file per (login, fingerprint)
  * in CacheDir, written after the API allowed the key and removed when the

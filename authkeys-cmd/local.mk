@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # authkeys-cmd: sshd's AuthorizedKeysCommand
 pkglibexec_PROGRAMS += authkeys-cmd/authkeys-cmd
 authkeys_cmd_authkeys_cmd_SOURCES = authkeys-cmd/authkeys-cmd.c \

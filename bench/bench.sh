@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # bench/bench.sh: the body of bench/run, which sets BENCH_MODE, BENCH_OUT,
 # BENCH_CG, BENCH_CG_KIND and SSHGATE_BUILD and runs this; not meant to be
 # run by hand. It uses t/test-lib.sh for the namespaces and the harness

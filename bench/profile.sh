@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # bench/profile.sh: where sshgate's own programs spend their time, on the
 # set-up of bench/run. Run it as root through bench/run --profile, which
 # sets the same variables as for a benchmark; the reports go to

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 """bench/report.py OUTDIR: the tables of a bench/run.
 
 Reads OUTDIR/samples.csv (metric,path,round,value,unit, one line per

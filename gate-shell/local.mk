@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # gate-shell: the forced command; relays a session to the container
 pkglibexec_PROGRAMS += gate-shell/gate-shell
 gate_shell_gate_shell_SOURCES = gate-shell/gate-shell.c \

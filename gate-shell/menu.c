@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The account menu. Every string from the API goes through termsafe()
  * before it is printed; JSON output is ASCII-only with escapes.

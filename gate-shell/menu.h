@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * ACCOUNT logins: the interactive menu of environments and containers,
  * and the commands list, list --json and help.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The platform API client (doc/platform-api.md): libcurl for HTTP(S),
  * jansson for JSON. Every identifier going out is validated and escaped;

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /* Functions glibc 2.36 (Debian 12) lacks. */
 #ifndef SSHGATE_COMPAT_H
 #define SSHGATE_COMPAT_H

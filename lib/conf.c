@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * sshgate.conf parser: a keyword table and one switch, in the manner of
  * sshd's servconf.c. See sshgate.conf(5).

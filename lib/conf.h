@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * sshgate.conf(5): sshd_config syntax, "Keyword value", case-insensitive
  * keywords, '#' comments, the first value of a keyword wins.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The config lexer shared by lib/conf.c and the NSS module; see conflex.h.
  * Nothing here may allocate, print, exit or look at the locale.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The lexical rules of our config files, shared by sshgate.conf
  * (lib/conf.c) and the NSS module's nss.conf (nss/nss_sshgate.c) so that

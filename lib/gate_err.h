@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * Error codes of lib/: functions return 0 or one of these (negative).
  * Only program-level code decides what an error means to the user.

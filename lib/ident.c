@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * Identifier grammars; see ident.h. Written without <ctype.h> so the
  * result never depends on the locale.

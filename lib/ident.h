@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * Identifier grammars. Every identifier that crosses a trust boundary
  * (login from sshd, key id from a forced command, ids and names from the

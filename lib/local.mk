@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # lib/: the shared library (not installed)
 noinst_LTLIBRARIES += lib/libsshgate.la
 lib_libsshgate_la_SOURCES = \

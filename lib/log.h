@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * Logging: syslog, facility AUTHPRIV, one line per event: a short human
  * summary and a stable key=value tail, e.g.

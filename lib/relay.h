@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The relay loop shared by gate-shell and sftp-relay: our own poll loop
  * over fds 0, 1, 2 and a libssh channel (libssh 0.10's ssh_connector

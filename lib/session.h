@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * One relayed session, shared by gate-shell (shell and exec) and
  * sftp-relay (the sftp subsystem): find the node through the platform

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The terminal sanitizer: every string from the platform API goes
  * through it before it reaches a terminal. It keeps printable UTF-8 and

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The gate-to-container leg: a libssh client session to the container's
  * sshd, with the container's host key pinned to what the platform API

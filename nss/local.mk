@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # nss: libnss_sshgate.so.2, the NSS module that maps gate logins to the
 # sshgate service account (see nss_sshgate(8)).
 #

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * libnss_sshgate.so.2: the glibc NSS module that makes gate logins
  * ("5678", "1234-5678") known users, so that sshd runs the

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # sftp-relay: the sftp subsystem relay, exec'd by gate-shell
 pkglibexec_PROGRAMS += sftp-relay/sftp-relay
 sftp_relay_sftp_relay_SOURCES = sftp-relay/sftp-relay.c

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * sftp-relay: relays the sftp subsystem of a gate session to the
  * container's sftp subsystem, without parsing SFTP.

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # sshd_config.d: the drop-in, with the install paths filled in
 sshdconfddir = $(sysconfdir)/ssh/sshd_config.d
 sshdconfd_DATA = sshd_config.d/10-sshgate.conf

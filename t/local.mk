@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # t/: C unit tests and the helpers the shell tests drive.
 #
 # The unit tests print TAP; "make check" (and so "make distcheck") runs

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 
 test_description='the test library itself: TAP, failures, trash, namespaces, daemons'
 

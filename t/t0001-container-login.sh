@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 
 test_description='the harness proves itself: containers and straight ssh logins'
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='dev/demo: start, log in, start again, stop, recover from a crash
 
 dev/demo runs the whole demo (the reference API, three container sshds,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='the platform API client (lib/api.c) against the reference server
 
 Drives the real client through t/helpers/api-probe over real HTTP and

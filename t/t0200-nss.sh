@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='libnss_sshgate.so.2 maps gate logins to the service account'
 . "${0%/*}/test-lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='logging in to the gate with the keys the platform knows
 
 The real gate: stock sshd with the sshgate drop-in, libnss_sshgate and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='authkeys-cmd when the platform API is down, slow or lying
 
 Every failure of the API must refuse the login within AuthTimeout, print

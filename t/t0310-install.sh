@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='doc/install.md, followed step by step on a host that runs sshd
 
 The test plays a Debian 12 host that already runs the stock sshd (the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='gate-shell: a command through the gate runs in the container
 
 ssh NODE-ACCOUNT@gate CMD: the real gate (sshd, authkeys-cmd, gate-shell)

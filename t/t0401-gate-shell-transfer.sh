@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='gate-shell: bytes through the gate, both ways, none lost
 
 Uploads and downloads through ssh NODE-ACCOUNT@gate, compared byte for byte

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='gate-shell: interactive sessions through a real terminal
 
 ssh -t NODE-ACCOUNT@gate from inside tmux (a real terminal of 80x24,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='gate-shell: the tools people run over ssh, through the gate
 
 rsync both ways, git clone and push, scp -O (the legacy protocol: an exec

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='gate-shell: when the session cannot be set up
 
 Every failure between the gate and the container gives the client one

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='gate-shell: live revocation
 
 sshd checks a key only when a connection authenticates. gate-shell asks

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='gate-shell: a client that vanishes leaves nothing behind
 
 The client is killed (SIGKILL: no goodbye on the wire) during an upload, a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='the account menu: ssh ACCOUNT@gate
 
 list, list --json and help without a terminal; the interactive menu

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='sftp-relay: the sftp subsystem through the gate, with real clients
 
 gate-shell execs sftp-relay for sshd'"'"'s sftp Subsystem line; sftp-relay

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 test_description='bench/run --smoke: every measurement still runs
 
 The benchmark (bench/run) against direct ssh, ProxyJump and the naive

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # t/test-lib.sh: the one test library of sshgate, after git's t/test-lib.sh.
 #
 # A test script t/tNNNN-area-detail.sh looks like this:

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * api-probe: drives lib/api.c against a live platform API for the shell
  * tests. Prints one result line and exits 0 on success, 1 on an API

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * nss-probe: calls the entry points of a built libnss_sshgate.so.2
  * directly, with a result buffer of an exact size, for t0200-nss.sh.

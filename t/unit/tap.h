@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The one small TAP helper for the C unit tests. Header-only: each test
  * program is one file that includes this.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /* Unit tests: URL building and the decoders of the platform API client. */
 #include "config.h"
 

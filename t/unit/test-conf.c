@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /* Unit tests: the sshgate.conf parser. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /* Unit tests: the identifier grammars of lib/ident.c. */
 #include "config.h"
 

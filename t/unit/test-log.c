@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /* Unit tests: escaping of values in log lines. */
 #include "config.h"
 

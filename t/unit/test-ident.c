@@ -203,8 +203,8 @@ run_vectors(const char *path)
 	tap_ok(!ferror(fp), "read \"%s\"", path);
 	fclose(fp);
 	for (i = 0; i < NGRAMMARS; i++)
-		tap_ok(seen[i][0] > 0 && seen[i][1] > 0,
-		    "grammar %s has valid and invalid vectors", grammars[i].name);
+		tap_ok(seen[i][0] > 0 && seen[i][1] > 0, "grammar %s has valid "
+		    "and invalid vectors", grammars[i].name);
 }
 
 static void

@@ -54,25 +54,6 @@ usage(void)
 	    "FINGERPRINT\n       authkeys-cmd [-f config] -t | -T\n");
 }
 
-/* The forced command goes between double quotes: allow no quoting chars. */
-static int
-is_safe_command_path(const char *s)
-{
-	size_t i;
-
-	if (s[0] != '/')
-		return 0;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '/' || s[i] == '.' || s[i] == '_' ||
-		    s[i] == '-' || s[i] == '+'))
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * Checks what sshd passed: the login grammar, a supported plain key type,
  * a key that parses as that type, and a fingerprint that is the key's.
@@ -145,7 +126,7 @@ print_line(const struct gate_config *cfg, const struct request *rq,
 	/*
 	 * sshd runs a forced command as "$SHELL -c COMMAND", and dash forks
 	 * for it: with exec the shell becomes gate-shell, one process less
-	 * per session. GateShell is a plain path (is_safe_command_path).
+	 * per session. GateShell is a plain path (ident_is_command_path).
 	 */
 	n = snprintf(line, sizeof(line),
 	    "restrict,pty,command=\"exec %s --key-id=%s\" %s %s\n",
@@ -174,112 +155,170 @@ is_outage(int err)
 	    err == GATE_ERR_SERVER;
 }
 
+/* How one request is being decided: what the audit line will say. */
+struct verdict {
+	const char	*why;		/* the reason, NULL if none */
+	const char	*cache;		/* off, miss, hit, stale, unusable... */
+	const char	*key_id;	/* the key id allowed, NULL if none */
+	int		 have_cache;
+	int		 allowed;	/* the line was printed */
+	int		 ret;		/* EXIT_DECIDED or EXIT_ERROR */
+	int		 prio;
+	struct cache_entry ce;
+	struct api_authz authz;
+};
+
+/* With the cache on: opens it, and takes a fresh enough entry as a yes. */
+static void
+cache_check(const struct gate_config *cfg, const struct request *rq,
+    struct verdict *v)
+{
+	if (cfg->cache_time <= 0 && cfg->stale_if_error <= 0)
+		return;
+	if (cache_open_dir(cfg->cache_dir) != 0) {
+		v->cache = "unusable";
+		log_debug("cache %s unusable: asking the API", cfg->cache_dir);
+		return;
+	}
+	v->have_cache = 1;
+	v->cache = "miss";
+	if (cfg->cache_time > 0 &&
+	    cache_get(cfg->cache_dir, rq->login, rq->fp, &v->ce) == 0 &&
+	    v->ce.age_ms < cfg->cache_time) {
+		v->cache = "hit";
+		v->key_id = v->ce.key_id;
+		log_debug("cache hit: key %s, said %lld ms ago (CacheTime %ld "
+		    "ms)", v->key_id, v->ce.age_ms, cfg->cache_time);
+	}
+}
+
+/*
+ * The API failed with err. Only when it is unreachable (is_outage) may a
+ * cache entry younger than StaleIfError stand in for its yes. Returns 1
+ * with v->key_id set if one does, else 0.
+ */
+static int
+use_stale(const struct gate_config *cfg, const struct request *rq, int err,
+    struct verdict *v)
+{
+	v->why = gate_strerror(err);
+	v->prio = LOG_ERR;
+	if (!v->have_cache || cfg->stale_if_error <= 0 || !is_outage(err)) {
+		log_debug("API failed (%s): no stale answer may stand in",
+		    v->why);
+		return 0;
+	}
+	if (cache_get(cfg->cache_dir, rq->login, rq->fp, &v->ce) != 0 ||
+	    v->ce.age_ms >= cfg->stale_if_error) {
+		log_debug("API unreachable (%s): no cache entry younger than "
+		    "StaleIfError %ld ms", v->why, cfg->stale_if_error);
+		return 0;
+	}
+	v->cache = "stale";
+	v->key_id = v->ce.key_id;
+	v->prio = LOG_WARNING;
+	log_debug("API unreachable (%s): the cache's key %s, said %lld ms "
+	    "ago, stands in", v->why, v->key_id, v->ce.age_ms);
+	return 1;
+}
+
+/*
+ * Asks the API (*api is the caller's to free). Returns 1 with v->key_id
+ * set when the answer is a yes for this very key, account and node, or a
+ * stale entry stands in; else 0 with the reason in v.
+ */
+static int
+ask_api(const struct gate_config *cfg, const struct request *rq,
+    struct api_client **api, long long start, struct verdict *v)
+{
+	int r;
+
+	if (api_client_new(cfg, api) != 0) {
+		v->why = "cannot set up the API client (token file?)";
+		v->prio = LOG_ERR;
+		return 0;
+	}
+	api_client_set_deadline(*api, start + cfg->auth_timeout);
+	r = api_authorize(*api, rq->login, rq->fp, &v->authz);
+	if (r == GATE_ERR_NOT_FOUND || r == GATE_ERR_DENIED) {
+		v->why = r == GATE_ERR_NOT_FOUND ? "unknown key" :
+		    "key may not log in as this login";
+		if (v->have_cache)
+			cache_drop(cfg->cache_dir, rq->login, rq->fp);
+		v->ret = EXIT_DECIDED;
+		return 0;
+	}
+	if (r != 0)
+		return use_stale(cfg, rq, r, v);
+	/* a yes must be about this key, this account and this node */
+	v->prio = LOG_ERR;
+	if (!same_key(rq, &v->authz.key)) {
+		v->why = "API answered for a different key";
+		return 0;
+	}
+	if (strcmp(v->authz.account, rq->parsed.account) != 0 ||
+	    strcmp(v->authz.node, rq->parsed.node) != 0) {
+		v->why = "API answered for a different account or node";
+		return 0;
+	}
+	v->prio = LOG_INFO;
+	v->key_id = v->authz.key_id;
+	if (v->have_cache && cache_put(cfg->cache_dir, rq->login, rq->fp,
+	    v->key_id) != 0)
+		v->cache = "write-failed";
+	return 1;
+}
+
+/* The audit line of one request; tests and operators read its fields. */
+static void
+log_verdict(const struct request *rq, const struct verdict *v,
+    const struct api_client *api, long long start)
+{
+	struct logline l;
+
+	logline_init(&l, v->allowed ? "key accepted" :
+	    v->ret == EXIT_DECIDED ? "key refused" : "key refused on error");
+	logline_kv(&l, "login=%s fp=%s type=%s key_id?=%s decision=%s "
+	    "reason?=%s cache=%s", rq->login, rq->fp, rq->type, v->key_id,
+	    v->allowed ? "allow" : "deny", v->why, v->cache);
+	if (api != NULL)
+		logline_kv(&l, "api_status=%ld api_detail=%s",
+		    api_client_last_status(api), api_client_detail(api));
+	logline_kv(&l, "latency_ms=%lld", api_now_ms() - start);
+	/* 9.2 gives an AuthorizedKeysCommand no client address (%C is 9.4) */
+	logline_emit(&l, v->prio);
+}
+
 static int
 authorize(const struct gate_config *cfg, struct request *rq)
 {
 	struct api_client *api = NULL;
-	struct api_authz authz;
-	struct cache_entry ce;
-	struct logline l;
-	const char *why = NULL, *cache = "off", *decision = "deny";
-	const char *key_id = NULL;
+	struct verdict v;
 	long long start = api_now_ms();
-	int r, have_cache = 0, ret = EXIT_ERROR, prio = LOG_INFO;
+	int r;
 
-	if (check_request(rq, &why) != 0) {
-		ret = EXIT_DECIDED;
-		goto log;
+	memset(&v, 0, sizeof(v));
+	v.cache = "off";
+	v.ret = EXIT_ERROR;
+	v.prio = LOG_INFO;
+	if (check_request(rq, &v.why) != 0) {
+		v.ret = EXIT_DECIDED;
+		goto out;
 	}
-
-	if (cfg->cache_time > 0 || cfg->stale_if_error > 0) {
-		if (cache_open_dir(cfg->cache_dir) == 0) {
-			have_cache = 1;
-			cache = "miss";
-		} else {
-			cache = "unusable";
-		}
+	cache_check(cfg, rq, &v);
+	if (v.key_id == NULL && !ask_api(cfg, rq, &api, start, &v))
+		goto out;
+	if ((r = print_line(cfg, rq, v.key_id)) != 0) {
+		v.why = gate_strerror(r);
+		v.prio = LOG_ERR;
+		goto out;
 	}
-	if (have_cache && cfg->cache_time > 0 &&
-	    cache_get(cfg->cache_dir, rq->login, rq->fp, &ce) == 0 &&
-	    ce.age_ms < cfg->cache_time) {
-		cache = "hit";
-		key_id = ce.key_id;
-		goto allow;
-	}
-
-	if ((r = api_client_new(cfg, &api)) != 0) {
-		why = "cannot set up the API client (token file?)";
-		prio = LOG_ERR;
-		goto log;
-	}
-	api_client_set_deadline(api, start + cfg->auth_timeout);
-	r = api_authorize(api, rq->login, rq->fp, &authz);
-	if (r == GATE_ERR_NOT_FOUND || r == GATE_ERR_DENIED) {
-		why = r == GATE_ERR_NOT_FOUND ? "unknown key" :
-		    "key may not log in as this login";
-		if (have_cache)
-			cache_drop(cfg->cache_dir, rq->login, rq->fp);
-		ret = EXIT_DECIDED;
-		goto log;
-	}
-	if (r != 0) {
-		why = gate_strerror(r);
-		prio = LOG_ERR;
-		if (have_cache && cfg->stale_if_error > 0 && is_outage(r) &&
-		    cache_get(cfg->cache_dir, rq->login, rq->fp, &ce) == 0 &&
-		    ce.age_ms < cfg->stale_if_error) {
-			cache = "stale";
-			key_id = ce.key_id;
-			prio = LOG_WARNING;
-			goto allow;
-		}
-		goto log;
-	}
-	/* a yes must be about this key, this account and this node */
-	if (!same_key(rq, &authz.key)) {
-		why = "API answered for a different key";
-		prio = LOG_ERR;
-		goto log;
-	}
-	if (strcmp(authz.account, rq->parsed.account) != 0 ||
-	    strcmp(authz.node, rq->parsed.node) != 0) {
-		why = "API answered for a different account or node";
-		prio = LOG_ERR;
-		goto log;
-	}
-	key_id = authz.key_id;
-	if (have_cache && cache_put(cfg->cache_dir, rq->login, rq->fp,
-	    key_id) != 0)
-		cache = "write-failed";
- allow:
-	if ((r = print_line(cfg, rq, key_id)) != 0) {
-		why = gate_strerror(r);
-		prio = LOG_ERR;
-		goto log;
-	}
-	decision = "allow";
-	ret = EXIT_DECIDED;
- log:
-	logline_init(&l, strcmp(decision, "allow") == 0 ? "key accepted" :
-	    ret == EXIT_DECIDED ? "key refused" : "key refused on error");
-	logline_str(&l, "login", rq->login);
-	logline_str(&l, "fp", rq->fp);
-	logline_str(&l, "type", rq->type);
-	if (key_id != NULL)
-		logline_str(&l, "key_id", key_id);
-	logline_str(&l, "decision", decision);
-	if (why != NULL)
-		logline_str(&l, "reason", why);
-	logline_str(&l, "cache", cache);
-	if (api != NULL) {
-		logline_int(&l, "api_status", api_client_last_status(api));
-		logline_str(&l, "api_detail", api_client_detail(api));
-	}
-	logline_int(&l, "latency_ms", api_now_ms() - start);
-	/* 9.2 gives an AuthorizedKeysCommand no client address (%C is 9.4) */
-	logline_emit(&l, prio);
+	v.allowed = 1;
+	v.ret = EXIT_DECIDED;
+ out:
+	log_verdict(rq, &v, api, start);
 	api_client_free(api);
-	return ret;
+	return v.ret;
 }
 
 int
@@ -321,7 +360,7 @@ main(int argc, char **argv)
 	case 0:
 		break;
 	case 1:
-		ret = is_safe_command_path(cfg.gate_shell) ? EXIT_DECIDED :
+		ret = ident_is_command_path(cfg.gate_shell) ? EXIT_DECIDED :
 		    EXIT_USAGE;
 		if (ret != EXIT_DECIDED)
 			fprintf(stderr, "authkeys-cmd: %s: GateShell \"%s\" may "
@@ -331,7 +370,7 @@ main(int argc, char **argv)
 	default:
 		goto out;
 	}
-	if (!is_safe_command_path(cfg.gate_shell)) {
+	if (!ident_is_command_path(cfg.gate_shell)) {
 		fprintf(stderr, "authkeys-cmd: %s: GateShell \"%s\" may only "
 		    "contain letters, digits and / . _ - +\n",
 		    cfg.path, cfg.gate_shell);

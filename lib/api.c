@@ -18,9 +18,11 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "api-json.h"
 #include "compat.h"
 #include "gate_err.h"
 #include "ident.h"
+#include "log.h"
 
 #define API_TOKEN_MAX	4096
 #define API_URL_MAX	4096
@@ -152,6 +154,46 @@ write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* The easy handle's options: what it may talk, to whom, and how. */
+static int
+setup_curl(struct api_client *c, const struct gate_config *cfg)
+{
+	if (curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR,
+	    cfg->api_allow_http ? "http,https" : "https") != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_REDIR_PROTOCOLS_STR,
+	    "https") != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    /* an empty proxy overrides http_proxy & co. from the environment */
+	    curl_easy_setopt(c->curl, CURLOPT_PROXY, "") != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_USERAGENT,
+	    PACKAGE_NAME "/" PACKAGE_VERSION) != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_cb) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &c->body) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf) !=
+	    CURLE_OK)
+		return GATE_ERR_CONFIG;
+	if (cfg->api_ca_file != NULL &&
+	    curl_easy_setopt(c->curl, CURLOPT_CAINFO, cfg->api_ca_file) !=
+	    CURLE_OK)
+		return GATE_ERR_CONFIG;
+	if (cfg->api_unix_socket != NULL &&
+	    curl_easy_setopt(c->curl, CURLOPT_UNIX_SOCKET_PATH,
+	    cfg->api_unix_socket) != CURLE_OK)
+		return GATE_ERR_CONFIG;
+	log_debug("timeout %ld ms, connect timeout %ld ms, answers up to %zu "
+	    "bytes%s%s", c->timeout, c->connect_timeout, c->body.max,
+	    cfg->api_unix_socket != NULL ? ", through " : "",
+	    cfg->api_unix_socket != NULL ? cfg->api_unix_socket : "");
+	return 0;
+}
+
 int
 api_client_new(const struct gate_config *cfg, struct api_client **out)
 {
@@ -189,36 +231,7 @@ api_client_new(const struct gate_config *cfg, struct api_client **out)
 	    (c->headers = curl_slist_append(c->headers,
 	    "Accept: application/json")) == NULL)
 		goto out;
-
-	r = GATE_ERR_CONFIG;
-	if (curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR,
-	    cfg->api_allow_http ? "http,https" : "https") != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_REDIR_PROTOCOLS_STR,
-	    "https") != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-	    /* an empty proxy overrides http_proxy & co. from the environment */
-	    curl_easy_setopt(c->curl, CURLOPT_PROXY, "") != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers) !=
-	    CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_USERAGENT,
-	    PACKAGE_NAME "/" PACKAGE_VERSION) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_cb) !=
-	    CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &c->body) !=
-	    CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf) !=
-	    CURLE_OK)
-		goto out;
-	if (cfg->api_ca_file != NULL &&
-	    curl_easy_setopt(c->curl, CURLOPT_CAINFO, cfg->api_ca_file) !=
-	    CURLE_OK)
-		goto out;
-	if (cfg->api_unix_socket != NULL &&
-	    curl_easy_setopt(c->curl, CURLOPT_UNIX_SOCKET_PATH,
-	    cfg->api_unix_socket) != CURLE_OK)
+	if ((r = setup_curl(c, cfg)) != 0)
 		goto out;
 	*out = c;
 	c = NULL;	/* transferred */
@@ -334,6 +347,72 @@ api_build_url(const char *base, const char *const *segs,
 	return 0;
 }
 
+/*
+ * Runs the request for url within timeout ms. Returns 0 when an answer
+ * came, whatever its status, else the transfer error with detail set.
+ */
+static int
+perform(struct api_client *c, const char *url, long long timeout)
+{
+	/*
+	 * Debug lines name the path and query, never ApiUrl, which could
+	 * carry a user and password; the token is only in a header.
+	 */
+	const char *path = url + strlen(c->base);
+	curl_off_t us = 0;
+	CURLcode cc;
+	int r;
+
+	if (curl_easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (long)timeout) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(timeout < c->connect_timeout ? timeout :
+	    c->connect_timeout)) != CURLE_OK)
+		return GATE_ERR_CONFIG;
+	log_debug("GET %s, timeout %lld ms", path, timeout);
+	cc = curl_easy_perform(c->curl);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->status);
+	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &us);
+	if (cc == CURLE_OK) {
+		snprintf(c->detail, sizeof(c->detail), "HTTP %ld", c->status);
+		log_debug("GET %s: HTTP %ld, %zu bytes in %lld ms", path,
+		    c->status, c->body.len, (long long)us / 1000);
+		return 0;
+	}
+	if (c->body.too_large) {
+		snprintf(c->detail, sizeof(c->detail),
+		    "response larger than %zu bytes", c->body.max);
+		r = GATE_ERR_TOO_LARGE;
+	} else {
+		snprintf(c->detail, sizeof(c->detail), "%s",
+		    c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(cc));
+		r = map_curl_error(cc);
+	}
+	log_debug("GET %s: no answer, %lld ms", path, (long long)us / 1000);
+	return r;
+}
+
+/* What the answer's status means; on 200 *root is the parsed object. */
+static int
+read_answer(struct api_client *c, json_t **root)
+{
+	switch (c->status) {
+	case 200:
+		return api_parse(c->body.p != NULL ? c->body.p : "",
+		    c->body.len, root);
+	case 401:
+		return GATE_ERR_AUTH;
+	case 403:
+		return GATE_ERR_DENIED;
+	case 404:
+		return GATE_ERR_NOT_FOUND;
+	default:
+		return c->status >= 500 && c->status <= 599 ?
+		    GATE_ERR_SERVER : GATE_ERR_HTTP;
+	}
+}
+
 /* One GET; on 200 *root is the parsed object (caller decrefs). */
 static int
 api_get(struct api_client *c, const char *const *segs,
@@ -341,7 +420,6 @@ api_get(struct api_client *c, const char *const *segs,
 {
 	char *url = NULL;
 	long long left, timeout;
-	CURLcode cc;
 	int r;
 
 	*root = NULL;
@@ -365,51 +443,13 @@ api_get(struct api_client *c, const char *const *segs,
 		if (left < timeout)
 			timeout = left;
 	}
-	r = GATE_ERR_CONFIG;
-	if (curl_easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (long)timeout) !=
-	    CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)(timeout < c->connect_timeout ? timeout :
-	    c->connect_timeout)) != CURLE_OK)
+	if ((r = perform(c, url, timeout)) != 0)
 		goto out;
-
-	cc = curl_easy_perform(c->curl);
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->status);
-	if (cc != CURLE_OK) {
-		if (c->body.too_large) {
-			snprintf(c->detail, sizeof(c->detail),
-			    "response larger than %zu bytes", c->body.max);
-			r = GATE_ERR_TOO_LARGE;
-		} else {
-			snprintf(c->detail, sizeof(c->detail), "%s",
-			    c->errbuf[0] != '\0' ? c->errbuf :
-			    curl_easy_strerror(cc));
-			r = map_curl_error(cc);
-		}
-		goto out;
-	}
-	snprintf(c->detail, sizeof(c->detail), "HTTP %ld", c->status);
-	switch (c->status) {
-	case 200:
-		r = api_parse(c->body.p != NULL ? c->body.p : "", c->body.len,
-		    root);
-		break;
-	case 401:
-		r = GATE_ERR_AUTH;
-		break;
-	case 403:
-		r = GATE_ERR_DENIED;
-		break;
-	case 404:
-		r = GATE_ERR_NOT_FOUND;
-		break;
-	default:
-		r = c->status >= 500 && c->status <= 599 ? GATE_ERR_SERVER :
-		    GATE_ERR_HTTP;
-		break;
-	}
+	r = read_answer(c, root);
  out:
+	if (r != 0)
+		log_debug("GET %s: %s (%s)", url != NULL ?
+		    url + strlen(c->base) : "-", gate_strerror(r), c->detail);
 	free(url);
 	return r;
 }
@@ -421,14 +461,33 @@ api_parse(const char *buf, size_t len, json_t **root)
 	json_t *j;
 
 	*root = NULL;
-	if ((j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+	if ((j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		log_debug("not JSON: %s (line %d, column %d)", jerr.text,
+		    jerr.line, jerr.column);
 		return GATE_ERR_JSON;
+	}
 	if (!json_is_object(j)) {
+		log_debug("not a JSON object");
 		json_decref(j);
 		return GATE_ERR_JSON;
 	}
 	*root = j;
 	return 0;
+}
+
+/*
+ * Says at debug level, as function func, why member name broke the
+ * contract (with the start of its value, if given); returns
+ * GATE_ERR_PROTOCOL.
+ */
+static int
+refuse(const char *func, const char *name, const char *why,
+    const char *value)
+{
+	log_diag(LOG_LEVEL_DEBUG, func, "\"%s\" %s%s%.64s%s", name, why,
+	    value != NULL ? ": \"" : "", value != NULL ? value : "",
+	    value != NULL ? "\"" : "");
+	return GATE_ERR_PROTOCOL;
 }
 
 /* Copies string field `name` of obj into dst if check() accepts it. */
@@ -440,51 +499,16 @@ get_str(const json_t *obj, const char *name, char *dst, size_t dstlen,
 	const char *s;
 
 	if (!json_is_string(v))
-		return GATE_ERR_PROTOCOL;
+		return refuse(__func__, name, "missing or not a string", NULL);
 	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v) || strlen(s) >= dstlen ||
-	    (check != NULL && !check(s)))
-		return GATE_ERR_PROTOCOL;
+	if (strlen(s) != json_string_length(v))
+		return refuse(__func__, name, "holds a NUL", NULL);
+	if (strlen(s) >= dstlen)
+		return refuse(__func__, name, "too long", s);
+	if (check != NULL && !check(s))
+		return refuse(__func__, name, "outside its grammar", s);
 	memcpy(dst, s, strlen(s) + 1);
 	return 0;
-}
-
-static int
-is_role(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= API_ROLE_MAX)
-			return 0;
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '_' || s[i] == '-' || s[i] == '.'))
-			return 0;
-	}
-	return i > 0;
-}
-
-static int
-is_status(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= API_STATUS_MAX)
-			return 0;
-		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' ||
-		    s[i] == '-'))
-			return 0;
-	}
-	return i > 0;
-}
-
-static int
-is_blob(const char *s)
-{
-	return ident_is_base64(s, API_BLOB_MAX);
 }
 
 static int
@@ -493,10 +517,11 @@ get_pubkey(const json_t *obj, struct api_pubkey *k)
 	int r;
 
 	if (!json_is_object(obj))
-		return GATE_ERR_PROTOCOL;
+		return refuse(__func__, "key", "not an object", NULL);
 	if ((r = get_str(obj, "type", k->type, sizeof(k->type),
 	    ident_is_key_type)) != 0 ||
-	    (r = get_str(obj, "blob", k->blob, sizeof(k->blob), is_blob)) != 0)
+	    (r = get_str(obj, "blob", k->blob, sizeof(k->blob),
+	    ident_is_key_blob)) != 0)
 		return r;
 	return 0;
 }
@@ -510,10 +535,12 @@ dup_name(const json_t *obj, const char *name, char **out)
 
 	*out = NULL;
 	if (!json_is_string(v))
-		return GATE_ERR_PROTOCOL;
+		return refuse(__func__, name, "missing or not a string", NULL);
 	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v) || strlen(s) > API_NAME_MAX)
-		return GATE_ERR_PROTOCOL;
+	if (strlen(s) != json_string_length(v))
+		return refuse(__func__, name, "holds a NUL", NULL);
+	if (strlen(s) > API_NAME_MAX)
+		return refuse(__func__, name, "too long", NULL);
 	if ((*out = strdup(s)) == NULL)
 		return GATE_ERR_ALLOC;
 	return 0;
@@ -557,7 +584,7 @@ api_decode_key_status(const json_t *root, struct api_key_status *out)
 	    (r = get_str(root, "account", out->account, sizeof(out->account),
 	    ident_is_id)) != 0 ||
 	    (r = get_str(root, "status", status, sizeof(status),
-	    is_status)) != 0)
+	    ident_is_status)) != 0)
 		return r;
 	/* anything but "active" is not active */
 	out->active = strcmp(status, "active") == 0;
@@ -582,33 +609,62 @@ api_node_free(struct api_node *n)
 }
 
 static int
-is_address(const char *s)
+get_port(const json_t *obj, int *port)
 {
-	unsigned char b[sizeof(struct in6_addr)];
+	json_t *v = json_object_get(obj, "port");
 
-	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+	if (!json_is_integer(v))
+		return refuse(__func__, "port", "missing or not an integer",
+		    NULL);
+	if (json_integer_value(v) < 1 || json_integer_value(v) > 65535)
+		return refuse(__func__, "port", "out of range", NULL);
+	*port = (int)json_integer_value(v);
+	return 0;
+}
+
+/* The node's pinned host keys: 1 to API_HOSTKEYS_MAX key objects. */
+static int
+get_hostkeys(const json_t *obj, struct api_node *out)
+{
+	json_t *keys = json_object_get(obj, "host_keys");
+	size_t i;
+	int r;
+
+	if (!json_is_array(keys) || json_array_size(keys) < 1 ||
+	    json_array_size(keys) > API_HOSTKEYS_MAX)
+		return refuse(__func__, "host_keys",
+		    "not a non-empty array within the cap", NULL);
+	if ((out->hostkeys = calloc(json_array_size(keys),
+	    sizeof(*out->hostkeys))) == NULL)
+		return GATE_ERR_ALLOC;
+	for (i = 0; i < json_array_size(keys); i++) {
+		if ((r = get_pubkey(json_array_get(keys, i),
+		    &out->hostkeys[i])) != 0)
+			return r;
+		out->nhostkeys++;
+	}
+	return 0;
 }
 
 int
 api_decode_node(const json_t *obj, struct api_node *out)
 {
-	json_t *v, *keys;
-	json_int_t port;
-	size_t i;
 	int r = GATE_ERR_PROTOCOL;
 
 	memset(out, 0, sizeof(*out));
-	if (!json_is_object(obj))
+	if (!json_is_object(obj)) {
+		r = refuse(__func__, "node", "not an object", NULL);
 		goto out;
+	}
 	if ((r = get_str(obj, "id", out->id, sizeof(out->id),
 	    ident_is_id)) != 0 ||
 	    (r = dup_name(obj, "name", &out->name)) != 0 ||
 	    (r = get_str(obj, "role", out->role, sizeof(out->role),
-	    is_role)) != 0 ||
+	    ident_is_role)) != 0 ||
 	    (r = get_str(obj, "status", out->status, sizeof(out->status),
-	    is_status)) != 0 ||
+	    ident_is_status)) != 0 ||
 	    (r = get_str(obj, "address", out->address, sizeof(out->address),
-	    is_address)) != 0 ||
+	    ident_is_address)) != 0 ||
 	    (r = get_str(obj, "user", out->user, sizeof(out->user),
 	    ident_is_user)) != 0)
 		goto out;
@@ -617,29 +673,9 @@ api_decode_node(const json_t *obj, struct api_node *out)
 	    (r = get_str(obj, "environment", out->environment,
 	    sizeof(out->environment), ident_is_env_name)) != 0)
 		goto out;
-	r = GATE_ERR_PROTOCOL;
-	v = json_object_get(obj, "port");
-	if (!json_is_integer(v))
+	if ((r = get_port(obj, &out->port)) != 0 ||
+	    (r = get_hostkeys(obj, out)) != 0)
 		goto out;
-	port = json_integer_value(v);
-	if (port < 1 || port > 65535)
-		goto out;
-	out->port = (int)port;
-	keys = json_object_get(obj, "host_keys");
-	if (!json_is_array(keys) || json_array_size(keys) < 1 ||
-	    json_array_size(keys) > API_HOSTKEYS_MAX)
-		goto out;
-	if ((out->hostkeys = calloc(json_array_size(keys),
-	    sizeof(*out->hostkeys))) == NULL) {
-		r = GATE_ERR_ALLOC;
-		goto out;
-	}
-	for (i = 0; i < json_array_size(keys); i++) {
-		if ((r = get_pubkey(json_array_get(keys, i),
-		    &out->hostkeys[i])) != 0)
-			goto out;
-		out->nhostkeys++;
-	}
 	r = 0;
  out:
 	if (r != 0)
@@ -664,13 +700,55 @@ api_envlist_free(struct api_envlist *l)
 	free(l);
 }
 
+/*
+ * One environment of a listing into e; *total counts the nodes of the
+ * whole listing against API_NODES_MAX. On error e holds what it got, for
+ * api_envlist_free().
+ */
+static int
+decode_env(const json_t *env, struct api_env *e, size_t *total)
+{
+	json_t *nodes;
+	size_t j;
+	int r;
+
+	if (!json_is_object(env))
+		return refuse(__func__, "environments", "holds a non-object",
+		    NULL);
+	if ((r = get_str(env, "name", e->name, sizeof(e->name),
+	    ident_is_env_name)) != 0 ||
+	    (r = dup_name(env, "display_name", &e->display_name)) != 0 ||
+	    (r = get_str(env, "status", e->status, sizeof(e->status),
+	    ident_is_status)) != 0)
+		return r;
+	nodes = json_object_get(env, "nodes");
+	if (!json_is_array(nodes))
+		return refuse(__func__, "nodes", "missing or not an array",
+		    NULL);
+	*total += json_array_size(nodes);
+	if (*total > API_NODES_MAX)
+		return refuse(__func__, "nodes", "over the cap for a listing",
+		    NULL);
+	if (json_array_size(nodes) > 0 && (e->nodes = calloc(
+	    json_array_size(nodes), sizeof(*e->nodes))) == NULL)
+		return GATE_ERR_ALLOC;
+	for (j = 0; j < json_array_size(nodes); j++) {
+		if ((r = api_decode_node(json_array_get(nodes, j),
+		    &e->nodes[j])) != 0)
+			return r;
+		e->nnodes++;
+		/* the listing names the environment; keep it */
+		memcpy(e->nodes[j].environment, e->name, sizeof(e->name));
+	}
+	return 0;
+}
+
 int
 api_decode_envlist(const json_t *root, struct api_envlist **out)
 {
 	struct api_envlist *l = NULL;
-	struct api_env *e;
-	json_t *envs, *env, *nodes;
-	size_t i, j, total = 0;
+	json_t *envs;
+	size_t i, total = 0;
 	int r = GATE_ERR_ALLOC;
 
 	*out = NULL;
@@ -679,50 +757,21 @@ api_decode_envlist(const json_t *root, struct api_envlist **out)
 	if ((r = get_str(root, "account", l->account, sizeof(l->account),
 	    ident_is_id)) != 0)
 		goto out;
-	r = GATE_ERR_PROTOCOL;
 	envs = json_object_get(root, "environments");
-	if (!json_is_array(envs) || json_array_size(envs) > API_ENVS_MAX)
+	if (!json_is_array(envs) || json_array_size(envs) > API_ENVS_MAX) {
+		r = refuse(__func__, "environments",
+		    "not an array within the cap", NULL);
 		goto out;
+	}
 	if (json_array_size(envs) > 0 && (l->envs = calloc(
 	    json_array_size(envs), sizeof(*l->envs))) == NULL) {
 		r = GATE_ERR_ALLOC;
 		goto out;
 	}
-	for (i = 0; i < json_array_size(envs); i++) {
-		env = json_array_get(envs, i);
-		e = &l->envs[l->nenvs++];
-		if (!json_is_object(env)) {
-			r = GATE_ERR_PROTOCOL;
+	for (i = 0; i < json_array_size(envs); i++)
+		if ((r = decode_env(json_array_get(envs, i),
+		    &l->envs[l->nenvs++], &total)) != 0)
 			goto out;
-		}
-		if ((r = get_str(env, "name", e->name, sizeof(e->name),
-		    ident_is_env_name)) != 0 ||
-		    (r = dup_name(env, "display_name", &e->display_name)) != 0 ||
-		    (r = get_str(env, "status", e->status, sizeof(e->status),
-		    is_status)) != 0)
-			goto out;
-		r = GATE_ERR_PROTOCOL;
-		nodes = json_object_get(env, "nodes");
-		if (!json_is_array(nodes))
-			goto out;
-		total += json_array_size(nodes);
-		if (total > API_NODES_MAX)
-			goto out;
-		if (json_array_size(nodes) > 0 && (e->nodes = calloc(
-		    json_array_size(nodes), sizeof(*e->nodes))) == NULL) {
-			r = GATE_ERR_ALLOC;
-			goto out;
-		}
-		for (j = 0; j < json_array_size(nodes); j++) {
-			if ((r = api_decode_node(json_array_get(nodes, j),
-			    &e->nodes[j])) != 0)
-				goto out;
-			e->nnodes++;
-			/* the listing names the environment; keep it */
-			memcpy(e->nodes[j].environment, e->name,
-			    sizeof(e->name));
-		}
-	}
 	*out = l;
 	l = NULL;	/* transferred */
 	r = 0;
@@ -743,11 +792,18 @@ api_authorize(struct api_client *c, const char *login,
 
 	memset(out, 0, sizeof(*out));
 	if (ident_login_parse(login, NULL) != 0 ||
-	    !ident_is_fingerprint(fingerprint))
+	    !ident_is_fingerprint(fingerprint)) {
+		log_debug("login or fingerprint outside its grammar: not sent");
 		return GATE_ERR_INVALID;
+	}
 	if ((r = api_get(c, segs, query, &root)) != 0)
 		goto out;
-	r = api_decode_authz(root, out);
+	if ((r = api_decode_authz(root, out)) != 0) {
+		log_debug("answer refused: %s", gate_strerror(r));
+		goto out;
+	}
+	log_debug("key %s may log in to account %s, node \"%s\"",
+	    out->key_id, out->account, out->node);
  out:
 	json_decref(root);
 	return r;
@@ -762,15 +818,25 @@ api_key_status(struct api_client *c, const char *key_id,
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (!ident_is_key_id(key_id))
+	if (!ident_is_key_id(key_id)) {
+		log_debug("key id outside its grammar: not sent");
 		return GATE_ERR_INVALID;
+	}
 	if ((r = api_get(c, segs, NULL, &root)) != 0)
 		goto out;
-	if ((r = api_decode_key_status(root, out)) != 0)
+	if ((r = api_decode_key_status(root, out)) != 0) {
+		log_debug("answer refused: %s", gate_strerror(r));
 		goto out;
+	}
 	/* an answer about another key is a lie */
-	if (strcmp(out->key_id, key_id) != 0)
+	if (strcmp(out->key_id, key_id) != 0) {
+		log_debug("answer is about key %s, not %s", out->key_id,
+		    key_id);
 		r = GATE_ERR_PROTOCOL;
+		goto out;
+	}
+	log_debug("key %s is %s", key_id, out->active ? "active" :
+	    "not active");
  out:
 	json_decref(root);
 	return r;
@@ -789,20 +855,28 @@ api_node_get(struct api_client *c, const char *account, const char *node,
 
 	*out = NULL;
 	if (!ident_is_id(account) || !ident_is_id(node) ||
-	    !ident_is_key_id(key_id))
+	    !ident_is_key_id(key_id)) {
+		log_debug("account, node or key id outside its grammar: "
+		    "not sent");
 		return GATE_ERR_INVALID;
+	}
 	if ((r = api_get(c, segs, query, &root)) != 0)
 		goto out;
 	if ((n = calloc(1, sizeof(*n))) == NULL) {
 		r = GATE_ERR_ALLOC;
 		goto out;
 	}
-	if ((r = api_decode_node(root, n)) != 0)
+	if ((r = api_decode_node(root, n)) != 0) {
+		log_debug("answer refused: %s", gate_strerror(r));
 		goto out;
+	}
 	if (strcmp(n->id, node) != 0) {
+		log_debug("answer is about node %s, not %s", n->id, node);
 		r = GATE_ERR_PROTOCOL;
 		goto out;
 	}
+	log_debug("node %s: %s, %s:%d as %s", n->id, n->status, n->address,
+	    n->port, n->user);
 	*out = n;
 	n = NULL;	/* transferred */
  out:
@@ -822,17 +896,25 @@ api_environments(struct api_client *c, const char *account,
 	int r;
 
 	*out = NULL;
-	if (!ident_is_id(account) || !ident_is_key_id(key_id))
+	if (!ident_is_id(account) || !ident_is_key_id(key_id)) {
+		log_debug("account or key id outside its grammar: not sent");
 		return GATE_ERR_INVALID;
+	}
 	if ((r = api_get(c, segs, query, &root)) != 0)
 		goto out;
-	if ((r = api_decode_envlist(root, out)) != 0)
+	if ((r = api_decode_envlist(root, out)) != 0) {
+		log_debug("answer refused: %s", gate_strerror(r));
 		goto out;
+	}
 	if (strcmp((*out)->account, account) != 0) {
+		log_debug("answer is about account %s, not %s",
+		    (*out)->account, account);
 		api_envlist_free(*out);
 		*out = NULL;
 		r = GATE_ERR_PROTOCOL;
+		goto out;
 	}
+	log_debug("account %s: %zu environments", account, (*out)->nenvs);
  out:
 	json_decref(root);
 	return r;

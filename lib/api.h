@@ -5,25 +5,24 @@
  * every answer coming in is size-capped, parsed with duplicate keys
  * rejected, and type- and grammar-checked field by field before a caller
  * sees it.
+ *
+ * Neither libcurl nor jansson shows through this header: the JSON
+ * decoders are in api-json.h, for api.c and the unit tests.
  */
 #ifndef SSHGATE_API_H
 #define SSHGATE_API_H
 
 #include <stddef.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-
-#include <jansson.h>
 
 #include "conf.h"
 #include "ident.h"
 
 #define API_TYPE_MAX		40
-#define API_BLOB_MAX		4096	/* base64 chars of one public key */
+#define API_BLOB_MAX		IDENT_BLOB_MAX	/* base64 chars of a key */
 #define API_HOSTKEYS_MAX	8
 #define API_NAME_MAX		1024	/* bytes of a display name */
-#define API_ROLE_MAX		32
-#define API_STATUS_MAX		16
+#define API_ROLE_MAX		IDENT_ROLE_MAX
+#define API_STATUS_MAX		IDENT_STATUS_MAX
 #define API_ENVS_MAX		1000
 #define API_NODES_MAX		5000	/* over all environments */
 
@@ -53,7 +52,7 @@ struct api_node {
 	char	role[API_ROLE_MAX + 1];
 	char	status[API_STATUS_MAX + 1];
 	char	environment[IDENT_ENV_MAX + 1];
-	char	address[INET6_ADDRSTRLEN];
+	char	address[IDENT_ADDR_MAX + 1];
 	int	port;
 	char	user[IDENT_USER_MAX + 1];
 	size_t	nhostkeys;
@@ -117,21 +116,8 @@ int	api_environments(struct api_client *c, const char *account,
 void	api_node_free(struct api_node *n);
 void	api_envlist_free(struct api_envlist *l);
 
-/*
- * Decoders, exposed for the unit tests: api_parse() turns a body into a
- * JSON object (duplicate keys, trailing garbage, NUL and non-objects
- * rejected: GATE_ERR_JSON); the others check one object against the
- * contract (GATE_ERR_PROTOCOL) and copy what they keep, so the caller
- * may json_decref the root afterwards.
- */
-int	api_parse(const char *buf, size_t len, json_t **root);
-int	api_decode_authz(const json_t *root, struct api_authz *out);
-int	api_decode_key_status(const json_t *root, struct api_key_status *out);
-/* Fills *out; on error frees what it allocated. Caller frees with
- * api_node_clear(). */
-int	api_decode_node(const json_t *obj, struct api_node *out);
+/* Frees what *n holds (not n itself) and zeroes it. NULL is a no-op. */
 void	api_node_clear(struct api_node *n);
-int	api_decode_envlist(const json_t *root, struct api_envlist **out);
 
 /*
  * Builds base + "/" + each segment escaped (RFC 3986 unreserved kept)

@@ -2,7 +2,7 @@
 # lib/: the shared library (not installed)
 noinst_LTLIBRARIES += lib/libsshgate.la
 lib_libsshgate_la_SOURCES = \
-	lib/api.c lib/api.h \
+	lib/api.c lib/api.h lib/api-json.h \
 	lib/compat.c lib/compat.h \
 	lib/conf.c lib/conf.h \
 	lib/conflex.c lib/conflex.h \

@@ -25,22 +25,6 @@ struct revoke_check {
 	struct api_client *api;
 };
 
-static int
-is_token(const char *s, size_t max, const char *extra)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= max)
-			return 0;
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || strchr(extra, s[i]) != NULL))
-			return 0;
-	}
-	return i > 0;
-}
-
 int
 session_req_from_env(struct session_req *rq, const char *key_id,
     const char **why)
@@ -62,12 +46,12 @@ session_req_from_env(struct session_req *rq, const char *key_id,
 	rq->tty = getenv("SSH_TTY") != NULL && isatty(STDIN_FILENO);
 	/* client text: kept only if it is a plain terminal or locale name */
 	if ((v = getenv("TERM")) != NULL &&
-	    is_token(v, sizeof(rq->term) - 1, "._+-"))
+	    ident_is_term(v))
 		strlcpy(rq->term, v, sizeof(rq->term));
 	else if (rq->tty)
 		strlcpy(rq->term, "xterm", sizeof(rq->term));
 	if ((v = getenv("LANG")) != NULL &&
-	    is_token(v, sizeof(rq->lang) - 1, "._@-"))
+	    ident_is_locale(v))
 		strlcpy(rq->lang, v, sizeof(rq->lang));
 	/* SSH_CONNECTION: "client_ip client_port server_ip server_port" */
 	strlcpy(rq->client_addr, "-", sizeof(rq->client_addr));
@@ -76,11 +60,11 @@ session_req_from_env(struct session_req *rq, const char *key_id,
 	    strlcpy(conn, v, sizeof(conn)) < sizeof(conn) &&
 	    (sp = strchr(conn, ' ')) != NULL) {
 		*sp++ = '\0';
-		if (is_token(conn, sizeof(rq->client_addr) - 1, ":.")) {
+		if (ident_is_address(conn)) {
 			strlcpy(rq->client_addr, conn, sizeof(rq->client_addr));
 			if ((v = strchr(sp, ' ')) != NULL)
 				sp[v - sp] = '\0';
-			if (is_token(sp, sizeof(rq->client_port) - 1, ""))
+			if (ident_is_port(sp))
 				strlcpy(rq->client_port, sp,
 				    sizeof(rq->client_port));
 		}

@@ -34,23 +34,6 @@ usage(void)
 	    "       sftp-relay [-f config] -t | -T\n");
 }
 
-static int
-is_addr_token(const char *s, size_t max, int digits_only)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= max)
-			return 0;
-		if (!((s[i] >= '0' && s[i] <= '9') || (!digits_only &&
-		    ((s[i] >= 'a' && s[i] <= 'f') ||
-		    (s[i] >= 'A' && s[i] <= 'F') || s[i] == '.' ||
-		    s[i] == ':'))))
-			return 0;
-	}
-	return i > 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -134,10 +117,10 @@ main(int argc, char **argv)
 	strlcpy(rq.login_str, login, sizeof(rq.login_str));
 	strlcpy(rq.key_id, key_id, sizeof(rq.key_id));
 	strlcpy(rq.client_addr, client != NULL &&
-	    is_addr_token(client, sizeof(rq.client_addr) - 1, 0) ? client : "-",
+	    ident_is_address(client) ? client : "-",
 	    sizeof(rq.client_addr));
 	strlcpy(rq.client_port, port != NULL &&
-	    is_addr_token(port, sizeof(rq.client_port) - 1, 1) ? port : "-",
+	    ident_is_port(port) ? port : "-",
 	    sizeof(rq.client_port));
 	rq.kind = SESSION_SFTP;
 	if (rq.login.node[0] == '\0') {

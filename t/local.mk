@@ -34,3 +34,5 @@ t_helpers_api_probe_SOURCES = t/helpers/api-probe.c
 t_helpers_api_probe_CFLAGS = $(UNIT_CFLAGS)
 t_helpers_api_probe_LDADD = $(UNIT_LDADD)
 
+# read by t/unit/test-ident and dev/platform-api --self-test-grammars
+EXTRA_DIST += t/data/ident-vectors

@@ -2,11 +2,15 @@
 /* Unit tests: URL building and the decoders of the platform API client. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
+#include "api-json.h"
 #include "gate_err.h"
+#include "log.h"
 #include "tap.h"
 
 #define BLOB	"AAAAC3NzaC1lZDI1NTE5AAAAIGx1a2V5YmxvYmx1a2V5YmxvYmx1a2V5YmxvYg=="
@@ -60,6 +64,54 @@ node_with(const char *from, const char *to)
 	r = node(buf, &n);
 	api_node_clear(&n);
 	return r;
+}
+
+/* Does the log file at path hold needle? */
+static int
+log_has(const char *path, const char *needle)
+{
+	char buf[8192];
+	size_t n = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+/* LogLevel DEBUG says why an answer was refused; INFO says nothing. */
+static void
+debug_lines(void)
+{
+	char path[] = "/tmp/test-api.XXXXXX";
+	json_t *root = NULL;
+	int fd;
+
+	if ((fd = mkstemp(path)) == -1) {
+		tap_ok(0, "temporary log file");
+		return;
+	}
+	close(fd);
+	log_init("test-api", 0);
+	tap_ok(log_set_file(path) == 0, "log file opened");
+	node_with("\"role\":\"cp\"", "\"role\":\"c\\u0007p\"");
+	tap_ok(!log_has(path, "role"), "LogLevel INFO: no debug line");
+	log_set_level(LOG_LEVEL_DEBUG);
+	node_with("\"role\":\"cp\"", "\"role\":\"c\\u0007p\"");
+	tap_ok(log_has(path, "get_str: \"role\" outside its grammar: "
+	    "\"c\\x07p\""), "LogLevel DEBUG: the member, the reason and "
+	    "the value, escaped");
+	node_with("\"port\":22", "\"port\":70000");
+	tap_ok(log_has(path, "get_port: \"port\" out of range"),
+	    "LogLevel DEBUG: a port out of range");
+	api_parse("<html>", 6, &root);
+	tap_ok(log_has(path, "api_parse: not JSON: "),
+	    "LogLevel DEBUG: jansson's reason for a body that is not JSON");
+	log_set_level(LOG_LEVEL_INFO);
+	unlink(path);
 }
 
 int
@@ -180,5 +232,6 @@ main(void)
 		api_envlist_free(l);
 		json_decref(root);
 	}
+	debug_lines();
 	return tap_done();
 }

@@ -20,89 +20,112 @@
 #define API_DOWN	"the platform API is unavailable; try again later"
 
 struct outcome_row {
+	const char *name;	/* for debug lines */
 	int	 code;		/* exit code; -1: the container's */
-	int	 on_tty;	/* said on the session's terminal, after relay */
+	int	 on_tty;	/* on the session's terminal (after relay) */
 	const char *line;	/* the user's line, with {words}; NULL: none */
 	const char *summary;	/* audit line; NULL: none */
 	int	 prio;
 };
 
+/*
+ * One row per way a run can end. The lines and summaries are what users
+ * and the tests read: change none without changing both.
+ */
 static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
-	[OUTCOME_OK] =		{ 0, 0, NULL, NULL, 0 },
-	[OUTCOME_USAGE] =	{ GATE_EXIT_CONFIG, 0, NULL, NULL, 0 },
+	[OUTCOME_OK] = { "ok",
+	    0, 0, NULL, NULL, 0 },
+	[OUTCOME_USAGE] = { "usage",
+	    GATE_EXIT_CONFIG, 0, NULL, NULL, 0 },
 	/* prog_config() logged it */
-	[OUTCOME_CONFIG] =	{ GATE_EXIT_CONFIG, 0, MISCONFIGURED, NULL, 0 },
-	[OUTCOME_CONFIG_CHECK] = { GATE_EXIT_CONFIG, 0, NULL, NULL, 0 },
-	[OUTCOME_ENV] =		{ GATE_EXIT_CONFIG, 0, NULL, NULL, 0 },
-	[OUTCOME_COMMAND_TOO_LONG] = { GATE_EXIT_CONFIG, 0,
-	    "command too long", NULL, 0 },
-	[OUTCOME_BAD_REQUEST] =	{ GATE_EXIT_CONFIG, 0, "{reason}",
-	    "session refused", LOG_ERR },
-	[OUTCOME_NO_SFTP_RELAY] = { GATE_EXIT_CONFIG, 0, MISCONFIGURED,
-	    "cannot run sftp-relay", LOG_ERR },
-	[OUTCOME_SFTP_BAD_ARGS] = { GATE_EXIT_CONFIG, 0,
-	    "invalid login or key id", NULL, 0 },
-	[OUTCOME_SFTP_ACCOUNT] = { GATE_EXIT_NO_TARGET, 0,
-	    "sftp needs a container: use NODE-ACCOUNT as the login (for "
-	    "example sftp 1234-ACCOUNT@gate)", "session refused",
+	[OUTCOME_CONFIG] = { "config",
+	    GATE_EXIT_CONFIG, 0, MISCONFIGURED, NULL, 0 },
+	[OUTCOME_CONFIG_CHECK] = { "config_check",
+	    GATE_EXIT_CONFIG, 0, NULL, NULL, 0 },
+	[OUTCOME_ENV] = { "env",
+	    GATE_EXIT_CONFIG, 0, NULL, NULL, 0 },
+	[OUTCOME_COMMAND_TOO_LONG] = { "command_too_long",
+	    GATE_EXIT_CONFIG, 0, "command too long", NULL, 0 },
+	[OUTCOME_BAD_REQUEST] = { "bad_request",
+	    GATE_EXIT_CONFIG, 0, "{reason}", "session refused", LOG_ERR },
+	[OUTCOME_NO_SFTP_RELAY] = { "no_sftp_relay",
+	    GATE_EXIT_CONFIG, 0, MISCONFIGURED, "cannot run sftp-relay",
+	    LOG_ERR },
+	[OUTCOME_SFTP_BAD_ARGS] = { "sftp_bad_args",
+	    GATE_EXIT_CONFIG, 0, "invalid login or key id", NULL, 0 },
+	[OUTCOME_SFTP_ACCOUNT] = { "sftp_account",
+	    GATE_EXIT_NO_TARGET, 0, "sftp needs a container: use "
+	    "NODE-ACCOUNT as the login (for example sftp 1234-ACCOUNT@gate)",
+	    "session refused", LOG_WARNING },
+
+	[OUTCOME_MENU_NEEDS_TTY] = { "menu_needs_tty",
+	    GATE_EXIT_CONFIG, 0, "the account menu needs a terminal "
+	    "(ssh -t {account}@gate); without one, try ssh {account}@gate "
+	    "list", NULL, 0 },
+	[OUTCOME_MENU_BAD_COMMAND] = { "menu_bad_command",
+	    GATE_EXIT_CONFIG, 0, "account logins take list, list --json or "
+	    "help; to run a command in a container use ssh "
+	    "NODE-{account}@gate", NULL, 0 },
+	/* the exit code follows the error, the line the step (as before) */
+	[OUTCOME_LIST_SETUP_CONFIG] = { "list_setup_config",
+	    GATE_EXIT_CONFIG, 0, MISCONFIGURED, NULL, 0 },
+	[OUTCOME_LIST_SETUP] = { "list_setup",
+	    GATE_EXIT_API, 0, MISCONFIGURED, NULL, 0 },
+	[OUTCOME_LIST_NOTHING] = { "list_nothing",
+	    GATE_EXIT_NO_TARGET, 0, "account {account} has nothing for this "
+	    "key", "account listing failed", LOG_WARNING },
+	[OUTCOME_LIST_API_LOCAL] = { "list_api_local",
+	    GATE_EXIT_CONFIG, 0, API_DOWN, "account listing failed",
 	    LOG_WARNING },
+	[OUTCOME_LIST_API] = { "list_api",
+	    GATE_EXIT_API, 0, API_DOWN, "account listing failed",
+	    LOG_WARNING },
+	[OUTCOME_LIST_JSON] = { "list_json",
+	    GATE_EXIT_CONFIG, 0, NULL, NULL, 0 },
+	[OUTCOME_LIST_WRITE] = { "list_write",
+	    GATE_EXIT_OTHER, 0, NULL, NULL, 0 },
 
-	[OUTCOME_MENU_NEEDS_TTY] = { GATE_EXIT_CONFIG, 0,
-	    "the account menu needs a terminal (ssh -t {account}@gate); "
-	    "without one, try ssh {account}@gate list", NULL, 0 },
-	[OUTCOME_MENU_BAD_COMMAND] = { GATE_EXIT_CONFIG, 0,
-	    "account logins take list, list --json or help; to run a "
-	    "command in a container use ssh NODE-{account}@gate", NULL, 0 },
-	[OUTCOME_LIST_SETUP_CONFIG] = { GATE_EXIT_CONFIG, 0, MISCONFIGURED,
-	    NULL, 0 },
-	[OUTCOME_LIST_SETUP] =	{ GATE_EXIT_API, 0, MISCONFIGURED, NULL, 0 },
-	[OUTCOME_LIST_NOTHING] = { GATE_EXIT_NO_TARGET, 0,
-	    "account {account} has nothing for this key",
-	    "account listing failed", LOG_WARNING },
-	[OUTCOME_LIST_API_LOCAL] = { GATE_EXIT_CONFIG, 0, API_DOWN,
-	    "account listing failed", LOG_WARNING },
-	[OUTCOME_LIST_API] =	{ GATE_EXIT_API, 0, API_DOWN,
-	    "account listing failed", LOG_WARNING },
-	[OUTCOME_LIST_JSON] =	{ GATE_EXIT_CONFIG, 0, NULL, NULL, 0 },
-	[OUTCOME_LIST_WRITE] =	{ GATE_EXIT_OTHER, 0, NULL, NULL, 0 },
-
-	[OUTCOME_S_API_SETUP] =	{ GATE_EXIT_CONFIG, 0, MISCONFIGURED,
-	    "session refused", LOG_WARNING },
-	[OUTCOME_S_NO_NODE] =	{ GATE_EXIT_NO_TARGET, 0,
-	    "no container {node} in account {account} for this key",
-	    "session refused", LOG_WARNING },
-	[OUTCOME_S_API] =	{ GATE_EXIT_API, 0, API_DOWN,
-	    "session refused", LOG_WARNING },
-	[OUTCOME_S_NOT_RUNNING] = { GATE_EXIT_NO_TARGET, 0,
-	    "container {node} is not running (status {status})",
-	    "session refused", LOG_WARNING },
+	[OUTCOME_S_API_SETUP] = { "s_api_setup",
+	    GATE_EXIT_CONFIG, 0, MISCONFIGURED, "session refused",
+	    LOG_WARNING },
+	[OUTCOME_S_NO_NODE] = { "s_no_node",
+	    GATE_EXIT_NO_TARGET, 0, "no container {node} in account "
+	    "{account} for this key", "session refused", LOG_WARNING },
+	[OUTCOME_S_API] = { "s_api",
+	    GATE_EXIT_API, 0, API_DOWN, "session refused", LOG_WARNING },
+	[OUTCOME_S_NOT_RUNNING] = { "s_not_running",
+	    GATE_EXIT_NO_TARGET, 0, "container {node} is not running "
+	    "(status {status})", "session refused", LOG_WARNING },
 	/* loud: someone may sit between gate and container */
-	[OUTCOME_S_HOSTKEY] =	{ GATE_EXIT_HOSTKEY, 0,
-	    "the host key of container {node} does not match the platform's "
-	    "record; refusing to connect", "CONTAINER HOST KEY MISMATCH",
-	    LOG_WARNING },
-	[OUTCOME_S_KEY_REFUSED] = { GATE_EXIT_REFUSED, 0,
-	    "container {node} refused the gate's key", "session refused",
-	    LOG_WARNING },
-	[OUTCOME_S_CONNECT_CONFIG] = { GATE_EXIT_CONFIG, 0, MISCONFIGURED,
+	[OUTCOME_S_HOSTKEY] = { "s_hostkey",
+	    GATE_EXIT_HOSTKEY, 0, "the host key of container {node} does "
+	    "not match the platform's record; refusing to connect",
+	    "CONTAINER HOST KEY MISMATCH", LOG_WARNING },
+	[OUTCOME_S_KEY_REFUSED] = { "s_key_refused",
+	    GATE_EXIT_REFUSED, 0, "container {node} refused the gate's key",
 	    "session refused", LOG_WARNING },
-	[OUTCOME_S_UNREACHABLE] = { GATE_EXIT_UNREACHABLE, 0,
-	    "cannot reach container {node}", "session refused", LOG_WARNING },
-	[OUTCOME_S_CHANNEL] =	{ GATE_EXIT_CHANNEL, 0,
-	    "container {node} refused the {kind} session", "session refused",
+	[OUTCOME_S_CONNECT_CONFIG] = { "s_connect_config",
+	    GATE_EXIT_CONFIG, 0, MISCONFIGURED, "session refused",
 	    LOG_WARNING },
+	[OUTCOME_S_UNREACHABLE] = { "s_unreachable",
+	    GATE_EXIT_UNREACHABLE, 0, "cannot reach container {node}",
+	    "session refused", LOG_WARNING },
+	[OUTCOME_S_CHANNEL] = { "s_channel",
+	    GATE_EXIT_CHANNEL, 0, "container {node} refused the {kind} "
+	    "session", "session refused", LOG_WARNING },
 	/* no audit line: the relay never started */
-	[OUTCOME_S_INTERNAL] =	{ GATE_EXIT_OTHER, 1, "internal error", NULL,
-	    0 },
-	[OUTCOME_S_REMOTE] =	{ -1, 1, NULL, "session ended", LOG_INFO },
-	[OUTCOME_S_REVOKED] =	{ GATE_EXIT_REVOKED, 1,
-	    "access revoked by the platform; session closed",
-	    "session ended", LOG_WARNING },
-	[OUTCOME_S_HANGUP] =	{ GATE_EXIT_OTHER, 1, NULL, "session ended",
-	    LOG_INFO },
-	[OUTCOME_S_LOST] =	{ GATE_EXIT_UNREACHABLE, 1,
-	    "connection to container {node} lost", "session ended",
-	    LOG_INFO },
+	[OUTCOME_S_INTERNAL] = { "s_internal",
+	    GATE_EXIT_OTHER, 1, "internal error", NULL, 0 },
+	[OUTCOME_S_REMOTE] = { "s_remote",
+	    -1, 1, NULL, "session ended", LOG_INFO },
+	[OUTCOME_S_REVOKED] = { "s_revoked",
+	    GATE_EXIT_REVOKED, 1, "access revoked by the platform; session "
+	    "closed", "session ended", LOG_WARNING },
+	[OUTCOME_S_HANGUP] = { "s_hangup",
+	    GATE_EXIT_OTHER, 1, NULL, "session ended", LOG_INFO },
+	[OUTCOME_S_LOST] = { "s_lost",
+	    GATE_EXIT_UNREACHABLE, 1, "connection to container {node} lost",
+	    "session ended", LOG_INFO },
 };
 
 static const struct outcome_row *
@@ -230,7 +253,7 @@ outcome_end(enum outcome o, const struct outcome_ctx *c,
 	outcome_vlog(o, kvfmt, ap);
 	va_end(ap);
 	outcome_say(o, c, 0);
-	log_debug("outcome %d: exit %d", (int)o, outcome_code(o));
+	log_debug("%s: exit %d", outcome_row(o)->name, outcome_code(o));
 	return outcome_code(o);
 }
 
@@ -317,9 +340,9 @@ outcome_session(const struct session_req *rq,
 	int code;
 
 	code = o == OUTCOME_S_REMOTE ? so->exit_code : outcome_code(o);
-	log_debug("%s stage, %s: outcome %d, exit %d",
-	    session_stage_name(so->stage), gate_errname(so->err), (int)o,
-	    code);
+	log_debug("stage %s, error %s: %s, exit %d",
+	    session_stage_name(so->stage), gate_errname(so->err),
+	    outcome_row(o)->name, code);
 	outcome_log_session(o, code, rq, so);
 	memset(&c, 0, sizeof(c));
 	c.account = rq->login.account;

@@ -23,6 +23,8 @@
 #include "ident.h"
 #include "log.h"
 #include "menu.h"
+#include "outcome.h"
+#include "revoke.h"
 #include "session.h"
 #include "termsafe.h"
 
@@ -51,49 +53,36 @@ put_col(FILE *f, const char *s, size_t cols)
 		fputc(' ', f);
 }
 
-static int
+/*
+ * The account's environments into *out (the caller's). OUTCOME_OK or the
+ * row of the failure, logged.
+ */
+static enum outcome
 fetch(const struct gate_config *cfg, const struct session_req *rq,
-    struct api_envlist **out, char *err, size_t errlen)
+    struct api_envlist **out)
 {
 	struct api_client *api = NULL;
-	struct logline l;
+	enum outcome o = OUTCOME_OK;
 	int r;
 
 	*out = NULL;
-	err[0] = '\0';
 	if ((r = api_client_new(cfg, &api)) != 0) {
-		snprintf(err, errlen, "the gate is misconfigured; please tell "
-		    "the platform's operators");
+		o = outcome_of_listing(1, r);
 		goto out;
 	}
-	r = api_environments(api, rq->login.account, rq->key_id, out);
-	if (r == GATE_ERR_DENIED || r == GATE_ERR_NOT_FOUND)
-		snprintf(err, errlen, "account %s has nothing for this key",
-		    rq->login.account);
-	else if (r != 0)
-		snprintf(err, errlen, "the platform API is unavailable; try "
-		    "again later");
-	if (r != 0) {
-		logline_init(&l, "account listing failed");
-		logline_str(&l, "login", rq->login_str);
-		logline_str(&l, "key_id", rq->key_id);
-		logline_str(&l, "error", gate_errname(r));
-		logline_str(&l, "api_detail", api_client_detail(api));
-		logline_emit(&l, LOG_WARNING);
+	if ((r = api_environments(api, rq->login.account, rq->key_id,
+	    out)) != 0) {
+		o = outcome_of_listing(0, r);
+		outcome_log(o, "login=%s key_id=%s error=%s api_detail=%s",
+		    rq->login_str, rq->key_id, gate_errname(r),
+		    api_client_detail(api));
+		goto out;
 	}
+	log_verbose("account %s: %zu environments", rq->login.account,
+	    (*out)->nenvs);
  out:
 	api_client_free(api);
-	return r;
-}
-
-static int
-exit_for(int r)
-{
-	if (r == GATE_ERR_DENIED || r == GATE_ERR_NOT_FOUND)
-		return GATE_EXIT_NO_TARGET;
-	if (r == GATE_ERR_CONFIG || r == GATE_ERR_SYSTEM)
-		return GATE_EXIT_CONFIG;
-	return GATE_EXIT_API;
+	return o;
 }
 
 static void
@@ -211,34 +200,29 @@ menu_command(const struct gate_config *cfg, const struct session_req *rq,
     const char *command)
 {
 	struct api_envlist *l = NULL;
-	char err[256], msg[320];
-	int r, code;
+	struct outcome_ctx c;
+	enum outcome o;
 
+	memset(&c, 0, sizeof(c));
+	c.account = rq->login.account;
 	if (strcmp(command, "help") == 0) {
 		print_help(stdout, rq->login.account);
-		return 0;
+		return outcome_code(OUTCOME_OK);
 	}
-	if (strcmp(command, "list") != 0 && strcmp(command, "list --json") != 0) {
-		snprintf(msg, sizeof(msg), "account logins take list, list "
-		    "--json or help; to run a command in a container use ssh "
-		    "NODE-%s@gate", rq->login.account);
-		session_tell(0, msg);
-		return GATE_EXIT_CONFIG;
-	}
-	if ((r = fetch(cfg, rq, &l, err, sizeof(err))) != 0) {
-		session_tell(0, err);
-		return exit_for(r);
-	}
+	if (strcmp(command, "list") != 0 && strcmp(command, "list --json") != 0)
+		return outcome_end(OUTCOME_MENU_BAD_COMMAND, &c, NULL);
+	/* fetch() has logged a failure: no second audit line */
+	if ((o = fetch(cfg, rq, &l)) != OUTCOME_OK)
+		return outcome_end(o, &c, NULL);
 	termsafe_init();
-	if (strcmp(command, "list") == 0) {
+	if (strcmp(command, "list") == 0)
 		print_table(stdout, l);
-		code = 0;
-	} else
-		code = print_json(stdout, l) == 0 ? 0 : GATE_EXIT_CONFIG;
+	else if (print_json(stdout, l) != 0)
+		o = OUTCOME_LIST_JSON;
 	api_envlist_free(l);
 	if (fflush(stdout) != 0)
-		code = 255;
-	return code;
+		o = OUTCOME_LIST_WRITE;
+	return outcome_end(o, &c, NULL);
 }
 
 /* ---- the interactive menu ---- */
@@ -392,6 +376,8 @@ static void
 refresh(struct menu *m)
 {
 	char name[IDENT_ENV_MAX + 1] = "", err[256];
+	struct outcome_ctx c;
+	enum outcome o;
 	size_t i;
 
 	if (m->env != NULL)
@@ -399,7 +385,10 @@ refresh(struct menu *m)
 	api_envlist_free(m->list);
 	m->list = NULL;
 	m->env = NULL;
-	if (fetch(m->cfg, m->rq, &m->list, err, sizeof(err)) != 0) {
+	if ((o = fetch(m->cfg, m->rq, &m->list)) != OUTCOME_OK) {
+		memset(&c, 0, sizeof(c));
+		c.account = m->rq->login.account;
+		outcome_line(o, &c, err, sizeof(err));
 		snprintf(m->msg, sizeof(m->msg), "%s (r retries)", err);
 		build_items(m);
 		return;
@@ -415,6 +404,7 @@ static void
 enter_node(struct menu *m, const struct api_node *n)
 {
 	struct session_req sub;
+	struct session_outcome so;
 	char name[NAME_COLS * 4 + 16], id[IDENT_ID_MAX + 1];
 	int code;
 
@@ -430,11 +420,13 @@ enter_node(struct menu *m, const struct api_node *n)
 	    m->rq->login.account);
 	sub.kind = SESSION_SHELL;
 	sub.command = NULL;
+	log_verbose("login %s: menu entry, node %s", m->rq->login_str, n->id);
 	printf("\nconnecting to container %s (%s)...\n", n->id, name);
 	fflush(stdout);
 	/* refresh() frees n */
 	strlcpy(id, n->id, sizeof(id));
-	code = session_run(m->cfg, &sub);
+	session_run(m->cfg, &sub, revoke_check, &so);
+	code = outcome_session(&sub, &so);
 	refresh(m);
 	snprintf(m->msg, sizeof(m->msg), "session with container %s ended "
 	    "(exit %d)", id, code);
@@ -451,15 +443,88 @@ is_number(const char *s)
 	return i > 0;
 }
 
+/*
+ * Reads one line of the user's into line (len bytes), without its end;
+ * redraws on a resize. -1 when the client is gone.
+ */
+static int
+read_line(struct menu *m, char *line, size_t len)
+{
+	size_t n = 0;
+	ssize_t nr;
+
+	for (;;) {
+		menu_winch = 0;
+		nr = read(STDIN_FILENO, line + n, len - 1 - n);
+		if (nr == -1 && errno == EINTR) {
+			if (menu_winch)
+				draw(m);
+			continue;
+		}
+		if (nr <= 0)
+			return -1;
+		n += (size_t)nr;
+		if (line[n - 1] == '\n' || n >= len - 1)
+			break;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	line[n] = '\0';
+	return 0;
+}
+
+/* Shows the items of env (NULL: the environments), unfiltered. */
+static void
+show(struct menu *m, const struct api_env *env)
+{
+	m->env = env;
+	m->filter[0] = '\0';
+	m->page = 0;
+	build_items(m);
+}
+
+/* Does what the user typed. 1: quit the menu. */
+static int
+handle(struct menu *m, const char *line)
+{
+	size_t sel;
+
+	m->msg[0] = '\0';
+	if (strcmp(line, "q") == 0 || strcmp(line, "0") == 0) {
+		if (m->env == NULL)
+			return 1;
+		show(m, NULL);
+	} else if (strcmp(line, "r") == 0) {
+		refresh(m);
+	} else if (strcmp(line, "n") == 0) {
+		m->page++;
+	} else if (strcmp(line, "p") == 0) {
+		if (m->page > 0)
+			m->page--;
+	} else if (line[0] == '\0') {
+		show(m, m->env);
+	} else if (is_number(line)) {
+		sel = (size_t)strtoul(line, NULL, 10);
+		if (sel < 1 || sel > m->nitems)
+			snprintf(m->msg, sizeof(m->msg), "no entry %zu", sel);
+		else if (m->env == NULL)
+			show(m, m->items[sel - 1].env);
+		else
+			enter_node(m, m->items[sel - 1].node);
+	} else {
+		strlcpy(m->filter, line, sizeof(m->filter));
+		m->page = 0;
+		build_items(m);
+	}
+	return 0;
+}
+
 int
 menu_interactive(const struct gate_config *cfg, const struct session_req *rq)
 {
 	struct menu m;
 	struct sigaction sa, old;
 	char line[LINE_MAX_IN];
-	size_t len = 0, sel;
-	ssize_t nr;
-	int code = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.cfg = cfg;
@@ -474,68 +539,15 @@ menu_interactive(const struct gate_config *cfg, const struct session_req *rq)
 	refresh(&m);
 	for (;;) {
 		draw(&m);
-		len = 0;
-		for (;;) {
-			menu_winch = 0;
-			nr = read(STDIN_FILENO, line + len,
-			    sizeof(line) - 1 - len);
-			if (nr == -1 && errno == EINTR) {
-				if (menu_winch)
-					draw(&m);
-				continue;
-			}
-			if (nr <= 0)
-				goto out;	/* the client is gone */
-			len += (size_t)nr;
-			if (line[len - 1] == '\n' || len >= sizeof(line) - 1)
-				break;
-		}
-		while (len > 0 && (line[len - 1] == '\n' ||
-		    line[len - 1] == '\r'))
-			len--;
-		line[len] = '\0';
-		m.msg[0] = '\0';
-
-		if (strcmp(line, "q") == 0 || strcmp(line, "0") == 0) {
-			if (m.env == NULL)
-				break;
-			m.env = NULL;
-			m.filter[0] = '\0';
-			m.page = 0;
-			build_items(&m);
-		} else if (strcmp(line, "r") == 0) {
-			refresh(&m);
-		} else if (strcmp(line, "n") == 0) {
-			m.page++;
-		} else if (strcmp(line, "p") == 0) {
-			if (m.page > 0)
-				m.page--;
-		} else if (line[0] == '\0') {
-			m.filter[0] = '\0';
-			m.page = 0;
-			build_items(&m);
-		} else if (is_number(line)) {
-			sel = (size_t)strtoul(line, NULL, 10);
-			if (sel < 1 || sel > m.nitems) {
-				snprintf(m.msg, sizeof(m.msg), "no entry %zu",
-				    sel);
-			} else if (m.env == NULL) {
-				m.env = m.items[sel - 1].env;
-				m.filter[0] = '\0';
-				m.page = 0;
-				build_items(&m);
-			} else
-				enter_node(&m, m.items[sel - 1].node);
-		} else {
-			strlcpy(m.filter, line, sizeof(m.filter));
-			m.page = 0;
-			build_items(&m);
+		if (read_line(&m, line, sizeof(line)) != 0)
+			break;		/* the client is gone */
+		if (handle(&m, line)) {
+			printf("\n");
+			break;
 		}
 	}
-	printf("\n");
- out:
 	sigaction(SIGWINCH, &old, NULL);
 	free(m.items);
 	api_envlist_free(m.list);
-	return code;
+	return outcome_code(OUTCOME_OK);
 }

@@ -80,13 +80,10 @@ int
 prog_config(const char *name, const char *path, int test, int dump,
     int loud, struct gate_config *cfg)
 {
-	struct logline l;
 	char err[CONF_ERRLEN];
 
 	if (prog_load_config(path, cfg, err, sizeof(err)) != 0) {
-		logline_init(&l, "configuration error");
-		logline_str(&l, "error", err);
-		logline_emit(&l, LOG_ERR);
+		log_event(LOG_ERR, "configuration error", "error=%s", err);
 		if (loud)
 			fprintf(stderr, "%s: %s\n", name, err);
 		return -1;

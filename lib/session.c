@@ -19,10 +19,11 @@
 #include "session.h"
 #include "upstream.h"
 
-struct revoke_check {
-	const struct gate_config *cfg;
-	const struct session_req *rq;
+/* What the relay's periodic check needs: the program's check, its args. */
+struct session_check {
+	int	(*fn)(struct api_client *, const struct session_req *);
 	struct api_client *api;
+	const struct session_req *rq;
 };
 
 int
@@ -72,22 +73,8 @@ session_req_from_env(struct session_req *rq, const char *key_id,
 	return 0;
 }
 
-void
-session_tell(int tty, const char *msg)
-{
-	char line[512];
-	int n;
-
-	/* the outer terminal may still be raw: say \r\n ourselves */
-	n = snprintf(line, sizeof(line), "%ssshgate: %s%s", tty ? "\r\n" : "",
-	    msg, tty ? "\r\n" : "\n");
-	if (n > 0)
-		(void)!write(STDERR_FILENO, line,
-		    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
-static const char *
-kind_name(enum session_kind k)
+const char *
+session_kind_name(enum session_kind k)
 {
 	switch (k) {
 	case SESSION_SHELL:
@@ -100,73 +87,143 @@ kind_name(enum session_kind k)
 	return "unknown";
 }
 
-static void
-log_common(struct logline *l, const struct session_req *rq,
-    const struct api_node *n)
+const char *
+session_stage_name(enum session_stage stage)
 {
-	logline_str(l, "login", rq->login_str);
-	logline_str(l, "key_id", rq->key_id);
-	logline_str(l, "client", rq->client_addr);
-	logline_str(l, "client_port", rq->client_port);
-	logline_str(l, "kind", kind_name(rq->kind));
-	if (n != NULL) {
-		logline_str(l, "node", n->id);
-		logline_str(l, "address", n->address);
-		logline_int(l, "port", n->port);
-		logline_str(l, "user", n->user);
-	} else if (rq->login.node[0] != '\0')
-		logline_str(l, "node", rq->login.node);
+	switch (stage) {
+	case SESSION_STAGE_SETUP:
+		return "setup";
+	case SESSION_STAGE_LOOKUP:
+		return "lookup";
+	case SESSION_STAGE_STATUS:
+		return "status";
+	case SESSION_STAGE_CONNECT:
+		return "connect";
+	case SESSION_STAGE_CHANNEL:
+		return "channel";
+	case SESSION_STAGE_RELAY:
+		return "relay";
+	case SESSION_STAGE_ENDED:
+		return "ended";
+	}
+	return "unknown";
 }
 
-static void
-log_refusal(const struct session_req *rq, const struct api_node *n,
-    const char *what, int err, const char *detail, int code)
+void
+session_logline(struct logline *l, const char *summary,
+    const struct session_req *rq, const struct session_outcome *o)
 {
-	struct logline l;
-
-	logline_init(&l, what);
-	log_common(&l, rq, n);
-	logline_str(&l, "error", gate_errname(err));
-	if (detail != NULL && *detail != '\0')
-		logline_str(&l, "detail", detail);
-	logline_int(&l, "code", code);
-	logline_emit(&l, LOG_WARNING);
+	logline_init(l, summary);
+	logline_kv(l, "login=%s key_id=%s client=%s client_port=%s kind=%s",
+	    rq->login_str, rq->key_id, rq->client_addr, rq->client_port,
+	    session_kind_name(rq->kind));
+	if (o != NULL && o->have_node)
+		logline_kv(l, "node=%s address=%s port=%d user=%s", o->node,
+		    o->address, o->port, o->user);
+	else
+		logline_kv(l, "node?=%s", rq->login.node);
 }
 
-/* The platform still allows this key on this node? 0: yes. */
+/* Sets the stage that failed, its error and its detail; returns err. */
 static int
-revoke_check(void *arg)
+session_fail(struct session_outcome *o, enum session_stage stage, int err,
+    const char *detail)
 {
-	struct revoke_check *c = arg;
-	struct api_key_status ks;
-	struct api_node *n = NULL;
-	struct logline l;
-	const char *why = NULL;
+	o->stage = stage;
+	o->err = err;
+	strlcpy(o->detail, detail != NULL ? detail : "", sizeof(o->detail));
+	log_debug("%s failed: %s \"%s\"", session_stage_name(stage),
+	    gate_errname(err), o->detail);
+	return err;
+}
+
+/* The relay's check: the program's, with the session's API client. */
+static int
+session_check_run(void *arg)
+{
+	struct session_check *c = arg;
+
+	return c->fn(c->api, c->rq);
+}
+
+/*
+ * Asks the API for the node and keeps what the log needs of it in *o.
+ * *api and *n are the caller's to free, whatever the result.
+ */
+static int
+session_lookup(const struct gate_config *cfg, const struct session_req *rq,
+    struct api_client **api, struct api_node **n, struct session_outcome *o)
+{
 	int r;
 
-	r = api_key_status(c->api, c->rq->key_id, &ks);
-	if (r == GATE_ERR_NOT_FOUND || (r == 0 && !ks.active))
-		why = "key revoked";
-	else if (r == 0 && strcmp(ks.account, c->rq->login.account) != 0)
-		why = "key moved to another account";
-	else if (r == 0) {
-		r = api_node_get(c->api, c->rq->login.account,
-		    c->rq->login.node, c->rq->key_id, &n);
-		if (r == GATE_ERR_NOT_FOUND || r == GATE_ERR_DENIED)
-			why = "node no longer reachable with this key";
-		api_node_free(n);
+	if ((r = api_client_new(cfg, api)) != 0)
+		return session_fail(o, SESSION_STAGE_SETUP, r,
+		    "cannot set up the API client");
+	if ((r = api_node_get(*api, rq->login.account, rq->login.node,
+	    rq->key_id, n)) != 0)
+		return session_fail(o, SESSION_STAGE_LOOKUP, r,
+		    api_client_detail(*api));
+	o->have_node = 1;
+	strlcpy(o->node, (*n)->id, sizeof(o->node));
+	strlcpy(o->status, (*n)->status, sizeof(o->status));
+	strlcpy(o->address, (*n)->address, sizeof(o->address));
+	o->port = (*n)->port;
+	strlcpy(o->user, (*n)->user, sizeof(o->user));
+	log_verbose("node %s of account %s: status %s, %s port %d user %s",
+	    o->node, rq->login.account, o->status, o->address, o->port,
+	    o->user);
+	if (strcmp((*n)->status, "running") != 0)
+		return session_fail(o, SESSION_STAGE_STATUS,
+		    GATE_ERR_NOT_FOUND, (*n)->status);
+	return 0;
+}
+
+static void
+session_log_started(const struct session_req *rq,
+    const struct session_outcome *o)
+{
+	struct logline l;
+
+	session_logline(&l, "session started", rq, o);
+	if (rq->kind == SESSION_EXEC)
+		logline_kv(&l, "command=%s", rq->command);
+	if (rq->tty)
+		logline_kv(&l, "term=%s", rq->term);
+	logline_emit(&l, LOG_INFO);
+}
+
+/* Relays until one side is done; the end and the numbers go to *o. */
+static int
+session_relay(const struct gate_config *cfg, const struct session_req *rq,
+    struct session_check *check, ssh_session s, ssh_channel ch,
+    struct session_outcome *o)
+{
+	struct relay_opts ro;
+	int r;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.tty = rq->tty;
+	ro.keepalive_interval = cfg->keepalive_interval;
+	if (cfg->revoke_interval > 0 && check->fn != NULL) {
+		ro.check_interval = cfg->revoke_interval;
+		ro.check = session_check_run;
+		ro.check_arg = check;
 	}
-	if (why != NULL)
-		return 1;
-	if (r != 0) {
-		/* an unreachable API does not end a live session */
-		logline_init(&l, "revocation check failed");
-		logline_str(&l, "login", c->rq->login_str);
-		logline_str(&l, "key_id", c->rq->key_id);
-		logline_str(&l, "error", gate_errname(r));
-		logline_str(&l, "api_detail", api_client_detail(c->api));
-		logline_emit(&l, LOG_WARNING);
+	log_verbose("relaying; keepalive %ld ms, check every %ld ms",
+	    ro.keepalive_interval, ro.check_interval);
+	if ((r = relay_run(s, ch, &ro, &o->res)) != 0)
+		return session_fail(o, SESSION_STAGE_RELAY, r, NULL);
+	if (o->res.end == RELAY_END_CLIENT_GONE ||
+	    o->res.end == RELAY_END_SIGNAL) {
+		/* no orphan in the container: hang the command up */
+		(void)ssh_channel_request_send_signal(ch, "HUP");
 	}
+	o->stage = SESSION_STAGE_ENDED;
+	o->err = 0;
+	o->exit_code = relay_exit_code(&o->res);
+	log_verbose("relay ended: %s, exit status %d, signal \"%s\"",
+	    relay_end_name(o->res.end), o->res.exit_status,
+	    o->res.exit_signal);
 	return 0;
 }
 
@@ -260,164 +317,42 @@ open_channel(ssh_session s, const struct session_req *rq, long timeout,
 }
 
 int
-session_run(const struct gate_config *cfg, const struct session_req *rq)
+session_run(const struct gate_config *cfg, const struct session_req *rq,
+    int (*check)(struct api_client *, const struct session_req *),
+    struct session_outcome *o)
 {
 	struct api_client *api = NULL;
 	struct api_node *n = NULL;
-	struct relay_result res;
-	struct relay_opts ro;
-	struct revoke_check rc;
-	struct logline l;
+	struct session_check sc;
 	ssh_session s = NULL;
 	ssh_channel ch = NULL;
-	char detail[UPSTREAM_DETAIL_MAX], msg[320];
+	char detail[UPSTREAM_DETAIL_MAX];
 	long long start = api_now_ms();
-	int r, code = GATE_EXIT_API;
+	int r;
 
-	memset(&res, 0, sizeof(res));
-	res.exit_status = -1;
-	if ((r = api_client_new(cfg, &api)) != 0) {
-		code = GATE_EXIT_CONFIG;
-		log_refusal(rq, NULL, "session refused", r,
-		    "cannot set up the API client", code);
-		session_tell(0, "the gate is misconfigured; please tell the "
-		    "platform's operators");
+	memset(o, 0, sizeof(*o));
+	o->res.exit_status = -1;
+	log_verbose("login %s: %s session to node %s", rq->login_str,
+	    session_kind_name(rq->kind), rq->login.node);
+	if ((r = session_lookup(cfg, rq, &api, &n, o)) != 0)
 		goto out;
-	}
-	r = api_node_get(api, rq->login.account, rq->login.node, rq->key_id,
-	    &n);
-	if (r == GATE_ERR_NOT_FOUND || r == GATE_ERR_DENIED) {
-		code = GATE_EXIT_NO_TARGET;
-		log_refusal(rq, NULL, "session refused", r,
-		    api_client_detail(api), code);
-		snprintf(msg, sizeof(msg), "no container %s in account %s "
-		    "for this key", rq->login.node, rq->login.account);
-		session_tell(0, msg);
-		goto out;
-	}
-	if (r != 0) {
-		code = GATE_EXIT_API;
-		log_refusal(rq, NULL, "session refused", r,
-		    api_client_detail(api), code);
-		session_tell(0, "the platform API is unavailable; try again "
-		    "later");
-		goto out;
-	}
-	if (strcmp(n->status, "running") != 0) {
-		code = GATE_EXIT_NO_TARGET;
-		log_refusal(rq, n, "session refused", GATE_ERR_NOT_FOUND,
-		    n->status, code);
-		snprintf(msg, sizeof(msg), "container %s is not running "
-		    "(status %s)", n->id, n->status);
-		session_tell(0, msg);
-		goto out;
-	}
-
 	if ((r = upstream_connect(cfg, n, &s, detail)) != 0) {
-		switch (r) {
-		case GATE_ERR_HOSTKEY:
-			/* loud: someone may sit between gate and container */
-			code = GATE_EXIT_HOSTKEY;
-			log_refusal(rq, n, "CONTAINER HOST KEY MISMATCH", r,
-			    detail, code);
-			snprintf(msg, sizeof(msg), "the host key of container "
-			    "%s does not match the platform's record; "
-			    "refusing to connect", n->id);
-			break;
-		case GATE_ERR_DENIED:
-			code = GATE_EXIT_REFUSED;
-			log_refusal(rq, n, "session refused", r, detail, code);
-			snprintf(msg, sizeof(msg), "container %s refused the "
-			    "gate's key", n->id);
-			break;
-		case GATE_ERR_CONFIG:
-			code = GATE_EXIT_CONFIG;
-			log_refusal(rq, n, "session refused", r, detail, code);
-			snprintf(msg, sizeof(msg), "the gate is misconfigured; "
-			    "please tell the platform's operators");
-			break;
-		default:
-			code = GATE_EXIT_UNREACHABLE;
-			log_refusal(rq, n, "session refused", r, detail, code);
-			snprintf(msg, sizeof(msg), "cannot reach container %s",
-			    n->id);
-			break;
-		}
-		session_tell(0, msg);
+		session_fail(o, SESSION_STAGE_CONNECT, r, detail);
 		goto out;
 	}
-	if ((r = open_channel(s, rq, cfg->connect_timeout, &res, &ch)) != 0) {
-		code = GATE_EXIT_CHANNEL;
-		log_refusal(rq, n, "session refused", r, ssh_get_error(s),
-		    code);
-		snprintf(msg, sizeof(msg), "container %s refused the %s "
-		    "session", n->id, kind_name(rq->kind));
-		session_tell(0, msg);
+	log_verbose("connected to node %s at %s port %d", n->id, n->address,
+	    n->port);
+	if ((r = open_channel(s, rq, cfg->connect_timeout, &o->res,
+	    &ch)) != 0) {
+		session_fail(o, SESSION_STAGE_CHANNEL, r, ssh_get_error(s));
 		goto out;
 	}
-
-	logline_init(&l, "session started");
-	log_common(&l, rq, n);
-	if (rq->kind == SESSION_EXEC)
-		logline_str(&l, "command", rq->command);
-	if (rq->tty)
-		logline_str(&l, "term", rq->term);
-	logline_emit(&l, LOG_INFO);
-
-	memset(&ro, 0, sizeof(ro));
-	ro.tty = rq->tty;
-	ro.keepalive_interval = cfg->keepalive_interval;
-	if (cfg->revoke_interval > 0) {
-		rc.cfg = cfg;
-		rc.rq = rq;
-		rc.api = api;
-		ro.check_interval = cfg->revoke_interval;
-		ro.check = revoke_check;
-		ro.check_arg = &rc;
-	}
-	if (relay_run(s, ch, &ro, &res) != 0) {
-		session_tell(rq->tty, "internal error");
-		code = 255;
-		goto out;
-	}
-	switch (res.end) {
-	case RELAY_END_REMOTE:
-		code = relay_exit_code(&res);
-		break;
-	case RELAY_END_CHECK:
-		session_tell(rq->tty, "access revoked by the platform; "
-		    "session closed");
-		code = GATE_EXIT_REVOKED;
-		break;
-	case RELAY_END_CLIENT_GONE:
-	case RELAY_END_SIGNAL:
-		/* no orphan in the container: hang the command up */
-		(void)ssh_channel_request_send_signal(ch, "HUP");
-		code = 255;
-		break;
-	case RELAY_END_ERROR:
-		snprintf(msg, sizeof(msg), "connection to container %s lost",
-		    n->id);
-		session_tell(rq->tty, msg);
-		code = GATE_EXIT_UNREACHABLE;
-		break;
-	}
-
-	logline_init(&l, "session ended");
-	log_common(&l, rq, n);
-	logline_int(&l, "bytes_up", (long long)res.bytes_up);
-	logline_int(&l, "bytes_down", (long long)res.bytes_down);
-	logline_int(&l, "duration_ms", api_now_ms() - start);
-	if (res.exit_status >= 0)
-		logline_int(&l, "exit_status", res.exit_status);
-	if (res.exit_signal[0] != '\0')
-		logline_str(&l, "exit_signal", res.exit_signal);
-	logline_str(&l, "end_reason", res.end == RELAY_END_CHECK ? "revoked" :
-	    relay_end_name(res.end));
-	if (res.detail[0] != '\0')
-		logline_str(&l, "detail", res.detail);
-	logline_int(&l, "code", code);
-	logline_emit(&l, res.end == RELAY_END_CHECK ? LOG_WARNING : LOG_INFO);
+	session_log_started(rq, o);
+	sc.fn = check;
+	sc.api = api;
+	sc.rq = rq;
+	r = session_relay(cfg, rq, &sc, s, ch, o);
+	o->duration_ms = api_now_ms() - start;
  out:
 	if (ch != NULL) {
 		ssh_channel_close(ch);
@@ -431,5 +366,5 @@ session_run(const struct gate_config *cfg, const struct session_req *rq)
 	}
 	api_node_free(n);
 	api_client_free(api);
-	return code;
+	return r;
 }

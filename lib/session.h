@@ -2,24 +2,25 @@
 /*
  * One relayed session, shared by gate-shell (shell and exec) and
  * sftp-relay (the sftp subsystem): find the node through the platform
- * API, connect with the host key pinned, open the channel, relay, check
- * for revocation while it runs, and write the two audit lines.
+ * API, connect with the host key pinned, open the channel, relay, with a
+ * periodic check while it runs, and write the "session started" line.
+ *
+ * Mechanism only: session_run() says how far the session got and why it
+ * stopped (struct session_outcome); what that means to the user (exit
+ * code, the line on stderr, the closing audit line) is the programs'
+ * policy (gate-shell/outcome.h), and so is what the periodic check asks
+ * (gate-shell/revoke.h).
  */
 #ifndef SSHGATE_SESSION_H
 #define SSHGATE_SESSION_H
 
+#include <netinet/in.h>
+
+#include "api.h"
 #include "conf.h"
 #include "ident.h"
-
-/* Exit codes of gate-shell and sftp-relay for the gate's own errors. */
-#define GATE_EXIT_CONFIG	254	/* usage or configuration */
-#define GATE_EXIT_API		253	/* platform API unavailable or lying */
-#define GATE_EXIT_NO_TARGET	252	/* no such container for this key */
-#define GATE_EXIT_UNREACHABLE	251	/* cannot connect to the container */
-#define GATE_EXIT_HOSTKEY	250	/* container host key not the pinned one */
-#define GATE_EXIT_REVOKED	249	/* access revoked during the session */
-#define GATE_EXIT_REFUSED	248	/* container refused the gate's key */
-#define GATE_EXIT_CHANNEL	247	/* container refused the session */
+#include "log.h"
+#include "relay.h"
 
 enum session_kind {
 	SESSION_SHELL,
@@ -40,6 +41,37 @@ struct session_req {
 	char	client_port[8];
 };
 
+/* How far session_run() got: the stage that failed, or ENDED. */
+enum session_stage {
+	SESSION_STAGE_SETUP,	/* the API client could not be set up */
+	SESSION_STAGE_LOOKUP,	/* the API did not give us the node */
+	SESSION_STAGE_STATUS,	/* the node is not running (detail: status) */
+	SESSION_STAGE_CONNECT,	/* upstream_connect() failed */
+	SESSION_STAGE_CHANNEL,	/* the container refused channel or request */
+	SESSION_STAGE_RELAY,	/* relay_run() could not start */
+	SESSION_STAGE_ENDED,	/* the relay ran; res says how it ended */
+};
+
+/* Big enough for libssh's whole error text (its buffer is 1024). */
+#define SESSION_DETAIL_MAX	1024
+
+struct session_outcome {
+	enum session_stage stage;
+	int	err;			/* GATE_ERR_* of that stage; 0: ENDED */
+	char	detail[SESSION_DETAIL_MAX];	/* for the log; "" none */
+	/* the node, once the API gave it (from STAGE_STATUS on) */
+	int	have_node;
+	char	node[IDENT_ID_MAX + 1];
+	char	status[API_STATUS_MAX + 1];
+	char	address[INET6_ADDRSTRLEN];
+	int	port;
+	char	user[IDENT_USER_MAX + 1];
+	/* STAGE_ENDED only */
+	struct relay_result res;
+	int	exit_code;		/* relay_exit_code(&res) */
+	long long duration_ms;
+};
+
 /*
  * Fills the validated parts of *rq from the environment sshd set up
  * (USER, SSH_TTY, TERM, LANG, SSH_CONNECTION) and key_id. Returns 0 or
@@ -49,12 +81,30 @@ int	session_req_from_env(struct session_req *rq, const char *key_id,
 	    const char **why);
 
 /*
- * Runs the session and returns the exit code for our client. Prints one
- * "sshgate: ..." line on stderr for the gate's own errors.
+ * Runs the session. check, if not NULL and RevokeInterval is set, is
+ * called about every RevokeInterval with the session's API client;
+ * non-zero from it ends the session (res.end RELAY_END_CHECK). Prints
+ * nothing. Fills *out (the caller's; it must outlive the call) and
+ * returns out->err: 0 when the relay ran, whatever its end, or the
+ * GATE_ERR_* of the stage that failed. Logs "session started" once the
+ * channel is open; the closing line is the caller's.
  */
-int	session_run(const struct gate_config *cfg, const struct session_req *rq);
+int	session_run(const struct gate_config *cfg, const struct session_req *rq,
+	    int (*check)(struct api_client *, const struct session_req *),
+	    struct session_outcome *out);
 
-/* Prints "sshgate: <msg>" on stderr, with \r\n when tty is set. */
-void	session_tell(int tty, const char *msg);
+/*
+ * Begins an audit line with summary and the tail every session line
+ * shares: login, key_id, client, client_port, kind and the node (with
+ * address, port and user once o has them). o may be NULL.
+ */
+void	session_logline(struct logline *l, const char *summary,
+	    const struct session_req *rq, const struct session_outcome *o);
+
+/* "shell", "exec" or "sftp". */
+const char *session_kind_name(enum session_kind k);
+
+/* "setup", "lookup", ... "ended", for debug lines. */
+const char *session_stage_name(enum session_stage stage);
 
 #endif /* SSHGATE_SESSION_H */

@@ -23,8 +23,22 @@
 #include "gate_err.h"
 #include "ident.h"
 #include "log.h"
+#include "outcome.h"
 #include "prog.h"
+#include "revoke.h"
 #include "session.h"
+
+#define GO_ON		(-1)	/* a step's "no exit code yet" */
+
+struct args {
+	const char *conf;	/* -f, NULL: the default */
+	const char *key_id;
+	const char *login;
+	const char *client;
+	const char *port;
+	int	test;		/* -t */
+	int	dump;		/* -T */
+};
 
 static void
 usage(void)
@@ -34,8 +48,9 @@ usage(void)
 	    "       sftp-relay [-f config] -t | -T\n");
 }
 
-int
-main(int argc, char **argv)
+/* GO_ON, or the exit code after usage(). */
+static int
+parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option longopts[] = {
 		{ "key-id", required_argument, NULL, 'k' },
@@ -44,15 +59,95 @@ main(int argc, char **argv)
 		{ "client-port", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gate_config cfg;
+	int ch;
+
+	memset(a, 0, sizeof(*a));
+	while ((ch = getopt_long(argc, argv, "f:tT", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			a->conf = optarg;
+			break;
+		case 'k':
+			a->key_id = optarg;
+			break;
+		case 'l':
+			a->login = optarg;
+			break;
+		case 'c':
+			a->client = optarg;
+			break;
+		case 'p':
+			a->port = optarg;
+			break;
+		case 't':
+			a->test = 1;
+			break;
+		case 'T':
+			a->dump = 1;
+			break;
+		default:
+			goto bad;
+		}
+	}
+	if (optind == argc && (a->test || a->dump ||
+	    (a->key_id != NULL && a->login != NULL)))
+		return GO_ON;
+ bad:
+	usage();
+	return outcome_end(OUTCOME_USAGE, NULL, NULL);
+}
+
+/*
+ * The session gate-shell asked for, checked again: argv is only as good
+ * as its caller. GO_ON or the exit code.
+ */
+static int
+request_from_args(const struct args *a, struct session_req *rq)
+{
+	if (ident_login_parse(a->login, &rq->login) != 0 ||
+	    !ident_is_key_id(a->key_id))
+		return outcome_end(OUTCOME_SFTP_BAD_ARGS, NULL, NULL);
+	strlcpy(rq->login_str, a->login, sizeof(rq->login_str));
+	strlcpy(rq->key_id, a->key_id, sizeof(rq->key_id));
+	strlcpy(rq->client_addr, a->client != NULL &&
+	    ident_is_address(a->client) ? a->client : "-",
+	    sizeof(rq->client_addr));
+	strlcpy(rq->client_port, a->port != NULL &&
+	    ident_is_port(a->port) ? a->port : "-",
+	    sizeof(rq->client_port));
+	rq->kind = SESSION_SFTP;
+	return GO_ON;
+}
+
+/* Relays the sftp subsystem to the login's container; the exit code. */
+static int
+sftp_relay(const struct gate_config *cfg, const struct args *a)
+{
 	struct session_req rq;
-	struct logline l;
-	const char *conf = NULL, *key_id = NULL, *login = NULL;
-	const char *client = NULL, *port = NULL;
-	int ch, test = 0, dump = 0, code = GATE_EXIT_CONFIG;
+	struct session_outcome so;
+	int code;
+
+	memset(&rq, 0, sizeof(rq));
+	if ((code = request_from_args(a, &rq)) != GO_ON)
+		return code;
+	if (rq.login.node[0] == '\0')
+		return outcome_end(OUTCOME_SFTP_ACCOUNT, NULL,
+		    "login=%s key_id=%s client=%s kind=%s reason=%s code=%d",
+		    rq.login_str, rq.key_id, rq.client_addr,
+		    session_kind_name(rq.kind), "sftp on an account login",
+		    outcome_code(OUTCOME_SFTP_ACCOUNT));
+	session_run(cfg, &rq, revoke_check, &so);
+	return outcome_session(&rq, &so);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct gate_config cfg;
+	struct args a;
+	int code;
 
 	memset(&cfg, 0, sizeof(cfg));
-	memset(&rq, 0, sizeof(rq));
 	if (prog_sanitise_fds() != 0)
 		return GATE_EXIT_CONFIG;
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -60,85 +155,13 @@ main(int argc, char **argv)
 	/* the revocation check's jitter */
 	prog_seed_random();
 	log_init("sftp-relay", LOG_TO_SYSLOG);
-	while ((ch = getopt_long(argc, argv, "f:tT", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			conf = optarg;
-			break;
-		case 'k':
-			key_id = optarg;
-			break;
-		case 'l':
-			login = optarg;
-			break;
-		case 'c':
-			client = optarg;
-			break;
-		case 'p':
-			port = optarg;
-			break;
-		case 't':
-			test = 1;
-			break;
-		case 'T':
-			dump = 1;
-			break;
-		default:
-			usage();
-			goto out;
-		}
-	}
-	if (optind != argc || (!test && !dump &&
-	    (key_id == NULL || login == NULL))) {
-		usage();
-		goto out;
-	}
+	if ((code = parse_args(argc, argv, &a)) != GO_ON)
+		return code;
 	if (clearenv() != 0 || setenv("PATH", "/usr/bin:/bin", 1) != 0)
-		goto out;
-	switch (prog_config("sftp-relay", conf, test, dump, test || dump,
-	    &cfg)) {
-	case 0:
-		break;
-	case 1:
-		code = 0;
-		goto out;
-	default:
-		if (!test && !dump)
-			session_tell(0, "the gate is misconfigured; please "
-			    "tell the platform's operators");
-		goto out;
-	}
-
-	if (ident_login_parse(login, &rq.login) != 0 ||
-	    !ident_is_key_id(key_id)) {
-		session_tell(0, "invalid login or key id");
-		goto out;
-	}
-	strlcpy(rq.login_str, login, sizeof(rq.login_str));
-	strlcpy(rq.key_id, key_id, sizeof(rq.key_id));
-	strlcpy(rq.client_addr, client != NULL &&
-	    ident_is_address(client) ? client : "-",
-	    sizeof(rq.client_addr));
-	strlcpy(rq.client_port, port != NULL &&
-	    ident_is_port(port) ? port : "-",
-	    sizeof(rq.client_port));
-	rq.kind = SESSION_SFTP;
-	if (rq.login.node[0] == '\0') {
-		logline_init(&l, "session refused");
-		logline_str(&l, "login", rq.login_str);
-		logline_str(&l, "key_id", rq.key_id);
-		logline_str(&l, "client", rq.client_addr);
-		logline_str(&l, "kind", "sftp");
-		logline_str(&l, "reason", "sftp on an account login");
-		logline_int(&l, "code", GATE_EXIT_NO_TARGET);
-		logline_emit(&l, LOG_WARNING);
-		session_tell(0, "sftp needs a container: use NODE-ACCOUNT as "
-		    "the login (for example sftp 1234-ACCOUNT@gate)");
-		code = GATE_EXIT_NO_TARGET;
-		goto out;
-	}
-	code = session_run(&cfg, &rq);
- out:
+		return outcome_end(OUTCOME_ENV, NULL, NULL);
+	if ((code = outcome_config("sftp-relay", a.conf, a.test, a.dump,
+	    &cfg)) == GO_ON)
+		code = sftp_relay(&cfg, &a);
 	conf_free(&cfg);
 	return code;
 }

@@ -157,6 +157,7 @@ sg_title=
 sg_done=
 sg_cleanup=
 sg_cleanup_ret=0
+sg_ret=0
 sg_log=
 sg_log_mark=0
 SG_DAEMONS=
@@ -166,13 +167,9 @@ sg_trash_made=
 # The test API
 
 test_expect_success() {
-	test $# = 2 || test $# = 3 ||
-		sg__bug "test_expect_success needs [a prerequisite,] a title and a body"
-	if test $# = 3; then
-		sg__skip_unless "$@" || return 0
-		shift
-	fi
-	if sg__run_test "$1" "$2"; then
+	sg__run_unless_skipped success "$@" || return 0
+	shift $(($# - 2))
+	if test $sg_ret = 0; then
 		sg__ok "$1"
 	else
 		sg__failed "$1" "$2"
@@ -180,19 +177,31 @@ test_expect_success() {
 }
 
 test_expect_failure() {
-	test $# = 2 || test $# = 3 ||
-		sg__bug "test_expect_failure needs [a prerequisite,] a title and a body"
-	if test $# = 3; then
-		sg__skip_unless "$@" || return 0
-		shift
-	fi
-	if sg__run_test "$1" "$2"; then
+	sg__run_unless_skipped failure "$@" || return 0
+	shift $(($# - 2))
+	if test $sg_ret = 0; then
 		test_fixed=$((test_fixed + 1))
 		echo "ok $test_count - $(sg__tap_title "$1") # TODO known breakage vanished" >&5
 	else
 		test_broken=$((test_broken + 1))
 		echo "not ok $test_count - $(sg__tap_title "$1") # TODO known breakage" >&5
 	fi
+}
+
+# sg__run_unless_skipped KIND [PREREQ] TITLE BODY: fails if the test is
+# skipped for a missing PREREQ (and reports it), else runs it and sets
+# sg_ret to its status.
+sg__run_unless_skipped() {
+	local kind=$1
+	shift
+	test $# = 2 || test $# = 3 ||
+		sg__bug "test_expect_$kind needs [a prerequisite,] a title and a body"
+	if test $# = 3; then
+		sg__skip_unless "$@" || return 1
+		shift
+	fi
+	sg__run_test "$1" "$2"
+	sg_ret=$?
 }
 
 test_skip() {

@@ -342,19 +342,24 @@ test_expect_success 'sg_daemon_stop stops a daemon and its children by PID' '
 
 # The polite daemon leaves a mark when it gets TERM: the teardown of the
 # PID namespace would only KILL it, so the mark shows the library did it.
+# Each says when its trap is set: a TERM before that would just kill it.
 test_expect_success 'daemons of a failing script are stopped by PID at exit' '
 	cat >sub/polite.sh <<-\EOF &&
 	trap "echo got TERM >\"\$SUB_OUT/\$1.term\"; exit 0" TERM
+	echo ready
 	while :; do sleep 0.1; done
 	EOF
 	cat >sub/stubborn.sh <<-\EOF &&
 	trap "" TERM
+	echo ready
 	while :; do sleep 0.1; done
 	EOF
 	write_script sub-daemons <<-\EOF &&
 	test_expect_success "start daemons" "
 		sg_daemon_start polite polite.log sh \"\$SUB_OUT/sub/polite.sh\" polite1 &&
-		sg_daemon_start stubborn stubborn.log sh \"\$SUB_OUT/sub/stubborn.sh\"
+		sg_daemon_start stubborn stubborn.log sh \"\$SUB_OUT/sub/stubborn.sh\" &&
+		sg_log_contains polite.log ready &&
+		sg_log_contains stubborn.log ready
 	"
 	test_expect_success "fail" "false"
 	test_done
@@ -371,7 +376,8 @@ test_expect_success 'daemons of a failing script are stopped by PID at exit' '
 test_expect_success 'exit in a test body: reported, daemons stopped' '
 	write_script sub-exit <<-\EOF &&
 	test_expect_success "start" "
-		sg_daemon_start polite polite.log sh \"\$SUB_OUT/sub/polite.sh\" polite2
+		sg_daemon_start polite polite.log sh \"\$SUB_OUT/sub/polite.sh\" polite2 &&
+		sg_log_contains polite.log ready
 	"
 	test_expect_success "exit" "exit 3"
 	test_done
@@ -388,7 +394,8 @@ test_expect_success 'exit in a test body: reported, daemons stopped' '
 test_expect_success 'INT or TERM: daemons stopped, status of the signal' '
 	write_script sub-signal <<-\EOF &&
 	test_expect_success "start" "
-		sg_daemon_start polite polite.log sh \"\$SUB_OUT/sub/polite.sh\" polite-\$SIG
+		sg_daemon_start polite polite.log sh \"\$SUB_OUT/sub/polite.sh\" polite-\$SIG &&
+		sg_log_contains polite.log ready
 	"
 	test_expect_success "wait" ": >\"\$SUB_OUT/signal.ready\" && sleep 30"
 	test_done

@@ -6,8 +6,9 @@ download, an interactive shell and an idle command. Within 5 seconds no
 gate-shell process is left on the gate (zombies do not count) and the
 session in the container is gone with it.'
 . "${0%/*}/test-lib.sh"
+. "${0%/*}/lib-terminal.sh"
 
-test_require_prereq GATE_SHELL
+test_require_prereq GATE_SHELL,TMUX
 sg_watchdog 240
 
 # client_start NAME CMD [STDIN]: alice's "ssh 1234-5678@gate CMD" in the

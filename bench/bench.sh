@@ -2,9 +2,10 @@
 # Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # bench/bench.sh: the body of bench/run, which sets BENCH_MODE, BENCH_OUT,
 # BENCH_CG, BENCH_CG_KIND and SSHGATE_BUILD and runs this; not meant to be
-# run by hand. It uses t/test-lib.sh for the namespaces and the harness
-# (the API, the container, the gate's files), and each step is one TAP
-# line on stderr; the numbers go to $BENCH_OUT.
+# run by hand. It uses t/test-lib.sh for the namespaces and the harness,
+# and the parts it sources (t/lib-proc.sh, t/lib-gate.sh, t/lib-api.sh)
+# for the daemons, the API, the container and the gate's files. Each step
+# is one TAP line on stderr; the numbers go to $BENCH_OUT.
 #
 # Four paths to the same container sshd (ct1 on 127.0.0.11:22):
 #	direct		ssh ct1@127.0.0.11
@@ -193,9 +194,9 @@ cg_reap() {
 	echo "$1: left over after their client went:" >>"$ERRLOG"
 	ps -o pid=,ppid=,stat=,time=,args= -p "${pids# }" >>"$ERRLOG" 2>/dev/null
 	kill -TERM $pids 2>/dev/null
-	sg_poll 5 sg__all_gone $pids && return 0
+	sg_poll 5 sg_all_gone $pids && return 0
 	kill -KILL $pids 2>/dev/null
-	sg_poll 5 sg__all_gone $pids
+	sg_poll 5 sg_all_gone $pids
 }
 
 # Until the client commands are gone and every daemon is down to its
@@ -231,7 +232,7 @@ path_ssh() {
 	proxyjump)	SSHC=(ssh -F "$2" -J "pj@${GATE_ADDR[proxyjump]}:2222" "ct1@$CT_ADDR") ;;
 	naive)		SSHC=(ssh -F "$2" -p 2222 "naive@${GATE_ADDR[naive]}") ;;
 	sshgate)	SSHC=(ssh -F "$2" -p 2222 "$LOGIN@${GATE_ADDR[sshgate]}") ;;
-	*)		sg__bug "path_ssh: unknown path '$1'" ;;
+	*)		bench_err "path_ssh: unknown path '$1'"; return 1 ;;
 	esac
 }
 
@@ -278,23 +279,18 @@ bench_gate_conf() {
 	local name=$1 dir=$TRASH/gate-$1
 	shift
 	mkdir -p "$dir" &&
-	sg__host_key "$dir/ssh_host_ed25519_key" "gate-$name" || return
+	sg_host_key "$dir/ssh_host_ed25519_key" "gate-$name" || return
 	{
-		echo "# sshgate bench: gate '$name', then Debian's sshd_config"
-		echo "Port 2222"
-		echo "ListenAddress ${GATE_ADDR[$name]}"
-		echo "HostKey $dir/ssh_host_ed25519_key"
-		echo "PidFile $dir/sshd.pid"
-		echo "LogLevel INFO"
-		echo "MaxStartups $MAXSTARTUPS"
-		echo "AuthorizedKeysFile $SG_RUN/bench-ak/%u"
-		cat /etc/ssh/sshd_config
+		sg_gate_sshd_config "${GATE_ADDR[$name]}" 2222 \
+			"$dir/ssh_host_ed25519_key" "$dir/sshd.pid" \
+			"LogLevel INFO" "MaxStartups $MAXSTARTUPS" \
+			"AuthorizedKeysFile $SG_RUN/bench-ak/%u"
 		test $# = 0 || printf '%s\n' "$@"
 	} >"$dir/sshd_config"
 }
 
 # Without cgroups, each daemon is the init of a PID namespace of its own
-# (SG_DAEMON_WRAP of t/test-lib.sh): sshd's session processes outlive
+# (SG_DAEMON_WRAP of t/lib-proc.sh): sshd's session processes outlive
 # the ones that forked them, and their CPU would go to the bench's init
 # when it reaps them, not to their daemon. The daemon is then the child
 # of that unshare. It gets a /proc of its namespace as well: a program
@@ -321,7 +317,7 @@ bench_listener() { # PID -> the daemon's own PID
 bench_gate_start() { # NAME [VAR=VALUE...]
 	local name=$1 dir=$TRASH/gate-$1
 	shift
-	sg__sshd_start "gate-$name" "$dir/sshd_config" "$dir/sshd.log" \
+	sg_sshd_start "gate-$name" "$dir/sshd_config" "$dir/sshd.log" \
 		"${GATE_ADDR[$name]}" 2222 "$@" || return
 	LISTENER[gate-$name]=$(bench_listener "$SG_LAST_PID") &&
 	cg_make "gate-$name" && cg_put "gate-$name" "${LISTENER[gate-$name]}"
@@ -383,19 +379,14 @@ bench_setup() {
 	cg_make client && cg_make container && cg_make api &&
 	sg_keygen client && sg_keygen revokee && sg_keygen naive-relay &&
 
-	# the platform: account 5678, node 1234 = container 1, two user keys
-	sg_api_start && LISTENER[api]=$(bench_listener "$SG_LAST_PID") &&
-	cg_put api "${LISTENER[api]}" &&
-	sg_api_seed_account $ACCOUNT >/dev/null &&
-	sg_api_env $ACCOUNT env-bench >/dev/null &&
-	sg_api_node $ACCOUNT env-bench $NODE 1 >/dev/null &&
-	client_id=$(sg_api_key $ACCOUNT client) &&
+	# the platform: account 5678, node 1234 = container 1 (shared by
+	# the four paths), two user keys
+	sg_fixture_platform client >/dev/null &&
+	client_id=$SG_KEY_ID &&
 	revokee_id=$(sg_api_key $ACCOUNT revokee) &&
-
-	# the container, shared by the four paths
-	sg_gate_internal_key &&
-	sg_container_start 1 && cg_make container &&
-	LISTENER[container]=$(bench_listener "$(sg__daemon_pid ct1)") &&
+	LISTENER[api]=$(bench_listener "$(sg_daemon_pid api)") &&
+	cg_put api "${LISTENER[api]}" &&
+	LISTENER[container]=$(bench_listener "$(sg_daemon_pid ct1)") &&
 	cg_put container "${LISTENER[container]}" &&
 	authorized "$SG_RUN/ct1/authorized_keys" internal client revokee naive-relay &&
 
@@ -413,10 +404,7 @@ bench_setup() {
 	# sshgate's files; its LogLevel and RevokeInterval come first
 	sg_gate_conf "LogLevel INFO" "InternalKey /etc/sshgate/internal_key" \
 		${revoke_line:+"$revoke_line"} &&
-	sg__install_dropin "$SRCDIR/sshd_config.d/10-sshgate.conf.in" &&
-	sg__install_programs &&
-	install -d -o root -g root -m 0755 /var/lib/sshgate /var/lib/sshgate/empty &&
-	sg__nsswitch_add_sshgate &&
+	sg_gate_install &&
 
 	# the three gates
 	bench_gate_conf sshgate &&

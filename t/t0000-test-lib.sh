@@ -1,7 +1,7 @@
 #!/bin/bash
 # Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 
-test_description='the test library itself: TAP, failures, trash, namespaces, daemons'
+test_description='the test library itself: TAP, failures, prerequisites, trash, namespaces, daemons'
 
 . "${0%/*}/test-lib.sh"
 
@@ -198,20 +198,106 @@ test_expect_success 'skip_all skips the whole script' '
 	! test -e sub/trash.sub-skip
 '
 
+test_set_prereq SET_HERE
+test_lazy_prereq LAZY_TRUE 'echo noise; echo more noise >&2; echo x >>lazy-runs; true'
+test_lazy_prereq LAZY_FALSE 'false'
+
+test_expect_success 'test_have_prereq: set, lazy, unknown, negated, lists' '
+	test_have_prereq SET_HERE &&
+	test_have_prereq LAZY_TRUE >out 2>err &&
+	test_must_be_empty out &&
+	test_must_be_empty err &&
+	! test_have_prereq LAZY_FALSE &&
+	! test_have_prereq NEVER_DECLARED &&
+	test_have_prereq !LAZY_FALSE &&
+	! test_have_prereq !SET_HERE &&
+	test_have_prereq SET_HERE,LAZY_TRUE,!NEVER_DECLARED &&
+	! test_have_prereq SET_HERE,LAZY_FALSE &&
+	test_have_prereq LAZY_TRUE &&
+	test_line_count = 1 lazy-runs
+'
+
+test_expect_success 'the library knows what is built: GATE_SHELL, NSS_MODULE...' '
+	if test -f "$BUILD/gate-shell/gate-shell"
+	then
+		test_have_prereq GATE_SHELL
+	else
+		! test_have_prereq GATE_SHELL
+	fi &&
+	if test -f "$SRCDIR/dev/platform-api"
+	then
+		test_have_prereq PLATFORM_API
+	else
+		! test_have_prereq PLATFORM_API
+	fi
+'
+
+test_expect_success 'test_expect_success PREREQ: skipped without it, run with it' '
+	write_script sub-prereq <<-\EOF &&
+	test_set_prereq HAVE
+	test_lazy_prereq LAZY "test -n \"\$SUB_OUT\""
+	test_expect_success HAVE "with a prerequisite that holds" ": >\"\$SUB_OUT/ran-have\""
+	test_expect_success MISSING "with one that does not" ": >\"\$SUB_OUT/ran-missing\""
+	test_expect_success HAVE,LAZY,MISSING "with a list" ": >\"\$SUB_OUT/ran-list\""
+	test_expect_success !MISSING "negated" ":"
+	test_expect_failure MISSING "a known breakage without it" "false"
+	test_expect_success "no prerequisite" ":"
+	test_done
+	EOF
+	run_sub sub-prereq &&
+	cat >expect <<-\EOF &&
+	ok 1 - with a prerequisite that holds
+	ok 2 # skip with one that does not (missing MISSING)
+	ok 3 # skip with a list (missing MISSING)
+	ok 4 - negated
+	ok 5 # skip a known breakage without it (missing MISSING)
+	ok 6 - no prerequisite
+	1..6
+	EOF
+	grep -v "^#" sub-prereq.out >actual &&
+	test_cmp expect actual &&
+	test -f ran-have &&
+	! test -e ran-missing &&
+	! test -e ran-list
+'
+
+test_expect_success 'test_require_prereq: the whole script, or nothing' '
+	write_script sub-require <<-\EOF &&
+	test_lazy_prereq TRUE true
+	test_require_prereq TRUE
+	test_require_prereq TRUE,NOPE,NADA
+	test_expect_success "never" ": >\"\$SUB_OUT/ran-require\""
+	test_done
+	EOF
+	run_sub sub-require &&
+	echo "1..0 # SKIP missing NOPE,NADA" >expect &&
+	test_cmp expect sub-require.out &&
+	! test -e ran-require &&
+	! test -e sub/trash.sub-require
+'
+
+test_expect_success 'a bad prerequisite name is a bug in the script' '
+	write_script sub-badprereq <<-\EOF &&
+	test_expect_success "lower case" "test_have_prereq lower"
+	test_done
+	EOF
+	test_expect_code 1 run_sub sub-badprereq &&
+	grep "bad prerequisite name .lower." sub-badprereq.err
+'
+
 as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
 }
 
-if as_nobody test -r "$SRCDIR/t/test-lib.sh" -a -x "$TRASH"
-then
-	test_expect_success 'not root: skip_all' '
-		as_nobody env -u TEST_VERBOSE bash sub/sub-pass.sh \
-			>nonroot.out 2>nonroot.err &&
-		grep "^1\.\.0 # SKIP not root" nonroot.out
-	'
-else
-	test_skip 'not root: skip_all' 'nobody cannot read the source tree'
-fi
+test_lazy_prereq NOBODY_READS_TREE '
+	as_nobody test -r "$SRCDIR/t/test-lib.sh" -a -x "$TRASH"
+'
+
+test_expect_success NOBODY_READS_TREE 'not root: skip_all' '
+	as_nobody env -u TEST_VERBOSE bash sub/sub-pass.sh \
+		>nonroot.out 2>nonroot.err &&
+	grep "^1\.\.0 # SKIP not root" nonroot.out
+'
 
 test_expect_success 'a script gets namespaces of its own' '
 	write_script sub-ns <<-\EOF &&
@@ -257,19 +343,24 @@ test_expect_success 'sg_daemon_stop stops a daemon and its children by PID' '
 
 # The polite daemon leaves a mark when it gets TERM: the teardown of the
 # PID namespace would only KILL it, so the mark shows the library did it.
+# Each says when its trap is set: a TERM before that would just kill it.
 test_expect_success 'daemons of a failing script are stopped by PID at exit' '
 	cat >sub/polite.sh <<-\EOF &&
 	trap "echo got TERM >\"\$SUB_OUT/\$1.term\"; exit 0" TERM
+	echo ready
 	while :; do sleep 0.1; done
 	EOF
 	cat >sub/stubborn.sh <<-\EOF &&
 	trap "" TERM
+	echo ready
 	while :; do sleep 0.1; done
 	EOF
 	write_script sub-daemons <<-\EOF &&
 	test_expect_success "start daemons" "
 		sg_daemon_start polite polite.log sh \"\$SUB_OUT/sub/polite.sh\" polite1 &&
-		sg_daemon_start stubborn stubborn.log sh \"\$SUB_OUT/sub/stubborn.sh\"
+		sg_daemon_start stubborn stubborn.log sh \"\$SUB_OUT/sub/stubborn.sh\" &&
+		sg_log_contains polite.log ready &&
+		sg_log_contains stubborn.log ready
 	"
 	test_expect_success "fail" "false"
 	test_done
@@ -286,7 +377,8 @@ test_expect_success 'daemons of a failing script are stopped by PID at exit' '
 test_expect_success 'exit in a test body: reported, daemons stopped' '
 	write_script sub-exit <<-\EOF &&
 	test_expect_success "start" "
-		sg_daemon_start polite polite.log sh \"\$SUB_OUT/sub/polite.sh\" polite2
+		sg_daemon_start polite polite.log sh \"\$SUB_OUT/sub/polite.sh\" polite2 &&
+		sg_log_contains polite.log ready
 	"
 	test_expect_success "exit" "exit 3"
 	test_done
@@ -303,7 +395,8 @@ test_expect_success 'exit in a test body: reported, daemons stopped' '
 test_expect_success 'INT or TERM: daemons stopped, status of the signal' '
 	write_script sub-signal <<-\EOF &&
 	test_expect_success "start" "
-		sg_daemon_start polite polite.log sh \"\$SUB_OUT/sub/polite.sh\" polite-\$SIG
+		sg_daemon_start polite polite.log sh \"\$SUB_OUT/sub/polite.sh\" polite-\$SIG &&
+		sg_log_contains polite.log ready
 	"
 	test_expect_success "wait" ": >\"\$SUB_OUT/signal.ready\" && sleep 30"
 	test_done
@@ -376,34 +469,29 @@ test_expect_success 'sg_users_setup' '
 	done
 '
 
-if test -f "$SRCDIR/dev/platform-api"
-then
-	test_expect_success 'sg_api_start --https and sg_api' '
-		sg_api_start --https &&
-		test "$(stat -c %U:%G:%a /etc/sshgate/api-token)" = root:sshgate:640 &&
-		sg_api POST /v1/admin/accounts "{\"id\":\"5678\",\"name\":\"Alice\"}" &&
-		test "$SG_API_STATUS" = 201 &&
-		test_must_fail sg_api POST /v1/admin/accounts \
-			"{\"id\":\"5678\",\"name\":\"Alice\"}" 2>err &&
-		test "$SG_API_STATUS" = 409 &&
-		grep "HTTP 409" err &&
-		sg_api GET /v1/admin/stats >stats &&
-		test "$(sg_json total <stats)" = 0 &&
-		for url in "$SG_API_HTTPS_URL" https://localhost:8443
-		do
-			echo "Authorization: Bearer $SG_API_TOKEN" |
-			curl -sS --cacert "$SG_API_CA" -H @- -o body \
-				-w "%{http_code}\n" "$url/v1/gate/keys/1" >status &&
-			echo 404 >expect && test_cmp expect status || return 1
-		done &&
-		test_must_fail curl -sS -o /dev/null "$SG_API_HTTPS_URL/" 2>err &&
-		grep -i "certificate" err &&
-		sg_api_stop &&
-		! sg_listening 127.0.0.1 8080 &&
-		! sg_listening 127.0.0.1 8443
-	'
-else
-	test_skip 'sg_api_start --https and sg_api' 'no dev/platform-api'
-fi
+test_expect_success PLATFORM_API 'sg_api_start --https and sg_api' '
+	sg_api_start --https &&
+	test "$(stat -c %U:%G:%a /etc/sshgate/api-token)" = root:sshgate:640 &&
+	sg_api POST /v1/admin/accounts "{\"id\":\"5678\",\"name\":\"Alice\"}" &&
+	test "$SG_API_STATUS" = 201 &&
+	test_must_fail sg_api POST /v1/admin/accounts \
+		"{\"id\":\"5678\",\"name\":\"Alice\"}" 2>err &&
+	test "$SG_API_STATUS" = 409 &&
+	grep "HTTP 409" err &&
+	sg_api GET /v1/admin/stats >stats &&
+	test "$(sg_json total <stats)" = 0 &&
+	for url in "$SG_API_HTTPS_URL" https://localhost:8443
+	do
+		echo "Authorization: Bearer $SG_API_TOKEN" |
+		curl -sS --cacert "$SG_API_CA" -H @- -o body \
+			-w "%{http_code}\n" "$url/v1/gate/keys/1" >status &&
+		echo 404 >expect && test_cmp expect status || return 1
+	done &&
+	test_must_fail curl -sS -o /dev/null "$SG_API_HTTPS_URL/" 2>err &&
+	grep -i "certificate" err &&
+	sg_api_stop &&
+	! sg_listening 127.0.0.1 8080 &&
+	! sg_listening 127.0.0.1 8443
+'
 
 test_done

@@ -7,11 +7,7 @@ the gate) in a mount namespace of its own, nested here in the test'"'"'s
 namespaces; its state directory is in the trash.'
 . "${0%/*}/test-lib.sh"
 
-if ! test -f "$BUILD/authkeys-cmd/authkeys-cmd" ||
-   ! test -f "$BUILD/nss/.libs/libnss_sshgate.so.2"; then
-	skip_all="authkeys-cmd or the NSS module not built in '$BUILD'"
-	test_done
-fi
+test_require_prereq AUTHKEYS_CMD,NSS_MODULE
 
 DEMO=$SRCDIR/dev/demo
 export SSHGATE_BUILD=$BUILD

@@ -7,17 +7,17 @@ MODULE=$BUILD/nss/.libs/libnss_sshgate.so.2
 PROBE=$BUILD/t/helpers/nss-probe
 HOME_DIR=/var/lib/sshgate/empty
 
-if ! test -f "$MODULE" || ! test -x "$PROBE"; then
-	skip_all="'$MODULE' or '$PROBE' not built"
-	test_done
-fi
+# Only /etc is private to the test: the module must be built for
+# configure --sysconfdir=/etc.
+test_lazy_prereq NSS_PROBE 'test -x "$PROBE"'
+test_lazy_prereq NSS_CONF_IN_ETC '
+	case $("$PROBE" conffile) in
+	/etc/*)	;;
+	*)	false ;;
+	esac
+'
+test_require_prereq NSS_MODULE,NSS_PROBE,NSS_CONF_IN_ETC
 NSSCONF=$("$PROBE" conffile)
-case $NSSCONF in
-/etc/*)	;;
-*)	# Only /etc is private to the test.
-	skip_all="module built for '$NSSCONF' (configure --sysconfdir=/etc)"
-	test_done ;;
-esac
 
 # getent through the module as sshd would reach it. getent looks an
 # all-digit key up by uid, so account logins ("5678") go through pwnam.
@@ -295,23 +295,19 @@ print(r, size, bool(res), pw.name.decode(), pw.dir.decode())
 	test_cmp expect out
 '
 
-if command -v valgrind >/dev/null; then
-	test_expect_success 'memcheck finds nothing at any of a few sizes' '
-		need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + 8)) &&
-		for size in 1 $((need - 1)) $need 4096
-		do
-			valgrind -q --error-exitcode=99 --leak-check=full \
-				"$PROBE" "$MODULE" getpwnam 1234-5678 $size \
-				>out 2>vg.log &&
-			test_must_be_empty vg.log || return 1
-		done &&
-		valgrind -q --error-exitcode=99 "$PROBE" "$MODULE" getpwnam \
-			"$(printf "%010000d" 0)" 64 >out 2>vg.log &&
-		test_must_be_empty vg.log
-	'
-else
-	test_skip 'memcheck finds nothing at any of a few sizes' 'no valgrind'
-fi
+test_expect_success VALGRIND 'memcheck finds nothing at any of a few sizes' '
+	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + 8)) &&
+	for size in 1 $((need - 1)) $need 4096
+	do
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			"$PROBE" "$MODULE" getpwnam 1234-5678 $size \
+			>out 2>vg.log &&
+		test_must_be_empty vg.log || return 1
+	done &&
+	valgrind -q --error-exitcode=99 "$PROBE" "$MODULE" getpwnam \
+		"$(printf "%010000d" 0)" 64 >out 2>vg.log &&
+	test_must_be_empty vg.log
+'
 
 test_expect_success 'nss.conf: keywords in any case, "=", quotes, comments' '
 	test_when_finished good_conf &&

@@ -9,11 +9,7 @@ exit status come back as if the client had connected to the container
 itself; the environment is not passed on; the audit log has the session.'
 . "${0%/*}/test-lib.sh"
 
-if ! test -f "$BUILD/gate-shell/gate-shell"
-then
-	skip_all='gate-shell is not built'
-	test_done
-fi
+test_require_prereq GATE_SHELL
 sg_watchdog 240
 
 gate() {
@@ -33,23 +29,15 @@ accepted() {
 }
 
 test_expect_success 'set up: API, accounts, nodes on containers 1 to 3, keys, the gate' '
-	sg_api_start &&
-	sg_api_seed_account 5678 &&
-	sg_api_env 5678 env-shop &&
-	sg_api_node 5678 env-shop 1234 1 &&
+	sg_fixture_gate &&
+	alice=$SG_KEY_ID &&
 	sg_api_node 5678 env-shop 1235 2 &&
 	sg_api_seed_account 9999 &&
 	sg_api_env 9999 env-b &&
 	sg_api_node 9999 env-b 4321 3 &&
-	alice=$(sg_api_key 5678 alice) &&
 	bob=$(sg_api_key 9999 bob) &&
-	sg_gate_internal_key &&
-	sg_container_start 1 &&
 	sg_container_start 2 &&
-	sg_container_start 3 &&
-	sg_gate_conf "InternalKey /etc/sshgate/internal_key" &&
-	sg_gate_start &&
-	sg_gate_ssh_cmd alice
+	sg_container_start 3
 '
 
 test_expect_success 'stdout and stderr stay apart; the exit status comes back' '

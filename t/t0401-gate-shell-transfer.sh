@@ -12,11 +12,7 @@ window), both directions at once, stdout and stderr under load, slow
 readers on either side.'
 . "${0%/*}/test-lib.sh"
 
-if ! test -f "$BUILD/gate-shell/gate-shell"
-then
-	skip_all='gate-shell is not built'
-	test_done
-fi
+test_require_prereq GATE_SHELL
 sg_watchdog 400
 
 # gate CMD: alice's ssh to node 1234, stdin as given
@@ -30,15 +26,8 @@ put() {
 }
 
 test_expect_success 'set up: API, node 1234 on container 1, the gate, 100 MiB of random data' '
-	sg_api_start &&
-	sg_api_seed_account 5678 &&
-	sg_api_env 5678 env-shop &&
-	sg_api_node 5678 env-shop 1234 1 &&
-	alice=$(sg_api_key 5678 alice) &&
-	sg_gate_internal_key &&
-	sg_container_start 1 &&
-	sg_gate_conf "InternalKey /etc/sshgate/internal_key" &&
-	sg_gate_start &&
+	sg_fixture_gate &&
+	alice=$SG_KEY_ID &&
 	home=$SG_RUN/home/ct1 &&
 	head -c 104857600 /dev/urandom >big &&
 	sha256sum <big | cut -d" " -f1 >big.sha256

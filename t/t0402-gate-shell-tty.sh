@@ -8,12 +8,9 @@ once (the gate side of the terminal is raw), the terminal size at start
 and after a resize, ^C, a password prompt that does not echo, a command
 with a terminal, and the exit status of the shell.'
 . "${0%/*}/test-lib.sh"
+. "${0%/*}/lib-terminal.sh"
 
-if ! test -f "$BUILD/gate-shell/gate-shell"
-then
-	skip_all='gate-shell is not built'
-	test_done
-fi
+test_require_prereq GATE_SHELL,TMUX
 sg_watchdog 240
 
 # terminal NAME LOGIN [SSH-ARGS...]: a new 80x24 terminal NAME running
@@ -37,16 +34,8 @@ exited() {
 }
 
 test_expect_success 'set up: API, node 1234 on container 1, the gate' '
-	sg_api_start &&
-	sg_api_seed_account 5678 &&
-	sg_api_env 5678 env-shop &&
-	sg_api_node 5678 env-shop 1234 1 &&
-	alice=$(sg_api_key 5678 alice) &&
-	sg_gate_internal_key &&
-	sg_container_start 1 &&
-	sg_gate_conf "InternalKey /etc/sshgate/internal_key" &&
-	sg_gate_start &&
-	sg_gate_ssh_cmd alice
+	sg_fixture_gate &&
+	alice=$SG_KEY_ID
 '
 
 test_expect_success 'a shell: the prompt of ct1 in container 1 appears' '

@@ -9,11 +9,7 @@ over one multiplexed connection. Every result is compared byte for byte
 with the container side (its home is on the test host).'
 . "${0%/*}/test-lib.sh"
 
-if ! test -f "$BUILD/gate-shell/gate-shell"
-then
-	skip_all='gate-shell is not built'
-	test_done
-fi
+test_require_prereq GATE_SHELL
 sg_watchdog 240
 
 # The login for every tool: node 1234 of account 5678 (container 1). The
@@ -27,16 +23,8 @@ accepted_at_gate() {
 }
 
 test_expect_success 'set up: API, node 1234 on container 1, the gate, a tree of files' '
-	sg_api_start &&
-	sg_api_seed_account 5678 &&
-	sg_api_env 5678 env-shop &&
-	sg_api_node 5678 env-shop 1234 1 &&
-	alice=$(sg_api_key 5678 alice) &&
-	sg_gate_internal_key &&
-	sg_container_start 1 &&
-	sg_gate_conf "InternalKey /etc/sshgate/internal_key" &&
-	sg_gate_start &&
-	sg_gate_ssh_cmd alice &&
+	sg_fixture_gate &&
+	alice=$SG_KEY_ID &&
 	ssh_cmd=$TRASH/bin/ssh-alice &&
 	home=$SG_RUN/home/ct1 &&
 	mkdir -p src/sub/deeper src/empty-dir &&

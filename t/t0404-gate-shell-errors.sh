@@ -17,17 +17,15 @@ itself uses):
 	247	container refused the session'
 . "${0%/*}/test-lib.sh"
 
-if ! test -f "$BUILD/gate-shell/gate-shell"
-then
-	skip_all='gate-shell is not built'
-	test_done
-fi
+test_require_prereq GATE_SHELL
 sg_watchdog 240
+
+CONF_TIMEOUTS=("ConnectTimeout 2s" "ApiTimeout 1s" "ApiConnectTimeout 500ms")
 
 # conf [LINE...]: the gate's config; the LINEs win over these
 conf() {
 	sg_gate_conf "$@" "InternalKey /etc/sshgate/internal_key" \
-		"ConnectTimeout 2s" "ApiTimeout 1s" "ApiConnectTimeout 500ms"
+		"${CONF_TIMEOUTS[@]}"
 }
 
 fault() {
@@ -109,10 +107,8 @@ nosession_container_start() {
 }
 
 test_expect_success 'set up: API, nodes on containers 1 to 5, keys, the gate' '
-	sg_api_start &&
-	sg_api_seed_account 5678 &&
-	sg_api_env 5678 env-shop &&
-	sg_api_node 5678 env-shop 1234 1 &&
+	sg_fixture_gate "${CONF_TIMEOUTS[@]}" &&
+	alice=$SG_KEY_ID &&
 	sg_api_node 5678 env-shop 1235 2 &&
 	sg_api_node 5678 env-shop 1236 3 &&
 	sg_api_node 5678 env-shop 1237 4 &&
@@ -120,18 +116,13 @@ test_expect_success 'set up: API, nodes on containers 1 to 5, keys, the gate' '
 	sg_api_seed_account 9999 &&
 	sg_api_env 9999 env-b &&
 	sg_api_node 9999 env-b 4321 1 &&
-	alice=$(sg_api_key 5678 alice) &&
 	bob=$(sg_api_key 9999 bob) &&
 	sg_keygen otherhost &&
-	sg_gate_internal_key &&
-	sg_container_start 1 &&
 	sg_container_start 2 &&
 	sg_blackhole &&
 	sg_api PATCH /v1/admin/nodes/1236 "{\"address\":\"$SG_BLACKHOLE_ADDR\"}" &&
 	silent_listener_start 127.0.0.14 &&
 	nosession_container_start &&
-	conf &&
-	sg_gate_start &&
 	sg_ssh_gate alice 1234-5678 "id -un" >out &&
 	echo ct1 >expect &&
 	test_cmp expect out

@@ -8,12 +8,9 @@ active, and ends the session (exit status 249, one "sshgate: " line that
 says so) once it is revoked: running commands, interactive shells, and
 new sessions over a connection that authenticated before.'
 . "${0%/*}/test-lib.sh"
+. "${0%/*}/lib-terminal.sh"
 
-if ! test -f "$BUILD/gate-shell/gate-shell"
-then
-	skip_all='gate-shell is not built'
-	test_done
-fi
+test_require_prereq GATE_SHELL,TMUX
 sg_watchdog 240
 
 conf() {
@@ -62,20 +59,13 @@ no_upstream() {
 }
 
 test_expect_success 'set up: API, node 1234 on container 1, keys, the gate with RevokeInterval 1s' '
-	sg_api_start &&
-	sg_api_seed_account 5678 &&
-	sg_api_env 5678 env-shop &&
-	sg_api_node 5678 env-shop 1234 1 &&
-	alice=$(sg_api_key 5678 alice) &&
+	sg_fixture_gate "RevokeInterval 1s" &&
+	alice=$SG_KEY_ID &&
 	k1=$(sg_api_key 5678 k1) &&
 	k2=$(sg_api_key 5678 k2) &&
 	k3=$(sg_api_key 5678 k3) &&
 	k4=$(sg_api_key 5678 k4) &&
-	for k in alice k1 k2 k3 k4; do sg_gate_ssh_cmd $k || return 1; done &&
-	sg_gate_internal_key &&
-	sg_container_start 1 &&
-	conf &&
-	sg_gate_start
+	for k in k1 k2 k3 k4; do sg_gate_ssh_cmd $k || return 1; done
 '
 
 test_expect_success 'an active key: a session longer than RevokeInterval runs to its end' '

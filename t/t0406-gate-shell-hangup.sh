@@ -7,12 +7,9 @@ download, an interactive shell and an idle command. Within 5 seconds no
 gate-shell process is left on the gate (zombies do not count) and the
 session in the container is gone with it.'
 . "${0%/*}/test-lib.sh"
+. "${0%/*}/lib-terminal.sh"
 
-if ! test -f "$BUILD/gate-shell/gate-shell"
-then
-	skip_all='gate-shell is not built'
-	test_done
-fi
+test_require_prereq GATE_SHELL,TMUX
 sg_watchdog 240
 
 # client_start NAME CMD [STDIN]: alice's "ssh 1234-5678@gate CMD" in the
@@ -46,16 +43,8 @@ gone_within() {
 }
 
 test_expect_success 'set up: API, node 1234 on container 1, the gate' '
-	sg_api_start &&
-	sg_api_seed_account 5678 &&
-	sg_api_env 5678 env-shop &&
-	sg_api_node 5678 env-shop 1234 1 &&
-	alice=$(sg_api_key 5678 alice) &&
-	sg_gate_internal_key &&
-	sg_container_start 1 &&
-	sg_gate_conf "InternalKey /etc/sshgate/internal_key" &&
-	sg_gate_start &&
-	sg_gate_ssh_cmd alice &&
+	sg_fixture_gate &&
+	alice=$SG_KEY_ID &&
 	nothing_left
 '
 

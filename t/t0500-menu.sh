@@ -6,11 +6,9 @@ list, list --json and help without a terminal; the interactive menu
 through a real terminal (tmux) with the real ssh client: pick a container,
 come back, refresh, filter, page, quit; hostile names shown harmless.'
 . "${0%/*}/test-lib.sh"
+. "${0%/*}/lib-terminal.sh"
 
-test -x "$BUILD/gate-shell/gate-shell" || {
-	skip_all='gate-shell is not built'
-	test_done
-}
+test_require_prereq GATE_SHELL,TMUX
 
 gate() {
 	sg_ssh_gate alice "$@" >out 2>err

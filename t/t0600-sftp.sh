@@ -12,20 +12,8 @@ ACCOUNT login, and the audit lines. The container'"'"'s home is on the test
 host ($SG_RUN/home/ct1): what it wrote is compared there.'
 . "${0%/*}/test-lib.sh"
 
-if ! test -f "$BUILD/gate-shell/gate-shell" ||
-   ! test -f "$BUILD/sftp-relay/sftp-relay"
-then
-	skip_all='gate-shell or sftp-relay is not built'
-	test_done
-fi
-for prog in sftp scp lftp
-do
-	if ! command -v $prog >/dev/null
-	then
-		skip_all="no $prog on this host"
-		test_done
-	fi
-done
+test_lazy_prereq SFTP_CLIENTS 'command -v sftp && command -v scp && command -v lftp'
+test_require_prereq GATE_SHELL,SFTP_RELAY,SFTP_CLIENTS
 sg_watchdog 400
 
 MiB=1048576
@@ -87,25 +75,17 @@ now_ms() {
 }
 
 test_expect_success 'set up: API, node 1234 on container 1, node 2345 on container 2 (no sftp), keys, the gate' '
-	sg_api_start &&
-	sg_api_seed_account 5678 &&
-	sg_api_env 5678 env-shop &&
-	sg_api_node 5678 env-shop 1234 1 &&
+	sg_fixture_gate "RevokeInterval 1s" &&
+	alice=$SG_KEY_ID &&
 	sg_api_node 5678 env-shop 2345 2 &&
-	alice=$(sg_api_key 5678 alice) &&
 	bigk=$(sg_api_key 5678 bigk) &&
 	rs=$(sg_api_key 5678 rs) &&
 	sc=$(sg_api_key 5678 sc) &&
 	lf=$(sg_api_key 5678 lf) &&
 	par=$(sg_api_key 5678 par) &&
 	rv=$(sg_api_key 5678 rv) &&
-	for k in alice bigk rs sc lf par rv; do sg_gate_ssh_cmd $k || return 1; done &&
-	sg_gate_internal_key &&
-	sg_container_start 1 &&
+	for k in bigk rs sc lf par rv; do sg_gate_ssh_cmd $k || return 1; done &&
 	sg_container_start 2 --no-sftp &&
-	sg_gate_conf "InternalKey /etc/sshgate/internal_key" \
-		"RevokeInterval 1s" &&
-	sg_gate_start &&
 	home=$SG_RUN/home/ct1 &&
 	echo "hello through the gate" >hello.txt &&
 	head -c 300000 /dev/urandom >data.bin

@@ -8,17 +8,8 @@ numbers, with every metric row for all four paths, and leave no cgroup
 behind. No timing is asserted: CI machines are not benchmark machines.'
 . "${0%/*}/test-lib.sh"
 
-if ! test -x "$SRCDIR/bench/run"
-then
-	skip_all='bench/run is not in this tree'
-	test_done
-fi
-if ! test -f "$BUILD/gate-shell/gate-shell" ||
-   ! test -f "$BUILD/sftp-relay/sftp-relay"
-then
-	skip_all='gate-shell or sftp-relay is not built'
-	test_done
-fi
+test_lazy_prereq BENCH 'test -x "$SRCDIR/bench/run"'
+test_require_prereq BENCH,GATE_SHELL,SFTP_RELAY
 sg_watchdog 600
 
 # Every row of the main table, by id, as report.py names them.

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
-# t/test-lib.sh: the one test library of sshgate, after git's t/test-lib.sh.
+# t/test-lib.sh: the harness of sshgate's tests, after git's t/test-lib.sh.
+# t/README says how to run the tests and how to name a new one.
 #
 # A test script t/tNNNN-area-detail.sh looks like this:
 #
@@ -10,6 +11,9 @@
 #
 #	test_expect_success 'title' '
 #		commands chained with &&
+#	'
+#	test_expect_success GATE_SHELL 'a title' '
+#		run only where gate-shell is built
 #	'
 #	test_done
 #
@@ -24,6 +28,17 @@
 # edit /etc and listen on any loopback port without the host seeing any of
 # it, and every process they start dies with the script.
 #
+# It is one of four parts, one domain each; this one sources the first
+# three (the tmux part is sourced by the scripts that use it):
+#	t/lib-proc.sh		processes and waiting: sg_poll, sg_daemon_start,
+#				sg_wait_gone, sg_listening, sg_log_contains...
+#	t/lib-gate.sh		users, keys, the containers, the gate, its
+#				installation, the ssh clients, the fixtures
+#	t/lib-api.sh		the reference platform API, its CA, seeding
+#	t/lib-terminal.sh	real terminals (tmux)
+# Each part lists its functions at its top. lib-proc.sh and lib-gate.sh
+# do not need this file: dev/demo and bench/ source them too.
+#
 # Variables for the tests:
 #	SRCDIR	top of the source tree
 #	BUILD	build tree ($SSHGATE_BUILD, default $SRCDIR): programs at
@@ -34,8 +49,9 @@
 #		accepts the AuthorizedKeysFile and AuthorizedKeysCommand there
 #
 # Test API (git's names):
-#	test_expect_success TITLE BODY	eval BODY in this shell; ok if it succeeds
-#	test_expect_failure TITLE BODY	a known breakage: reported as TODO
+#	test_expect_success [PREREQ] TITLE BODY	eval BODY in this shell; ok
+#					if it succeeds; skipped without PREREQ
+#	test_expect_failure [PREREQ] TITLE BODY	a known breakage: TODO
 #	test_skip TITLE REASON		report TITLE as skipped
 #	test_must_fail CMD...		CMD fails in a controlled way (not by a
 #					signal, not "command not found")
@@ -48,44 +64,27 @@
 #	test_done			print the plan; exit 1 if a test failed
 #	skip_all=REASON; test_done	skip the whole script
 #
-# Harness helpers (the ones that start, stop or wait for something say why
-# they failed in an "error: ..." line on stderr):
-#	sg_poll SECS CMD...		run CMD every 50 ms until it succeeds
-#	sg_daemon_start NAME LOG CMD...	start CMD in the background, record its
-#					PID (in $SG_LAST_PID) for the stop at exit
-#	sg_daemon_stop NAME		TERM the daemon and its children, then KILL
-#	sg_stop_all			stop every recorded daemon
-#	sg_listening ADDR PORT		a TCP socket listens on ADDR:PORT now
-#	sg_wait_for_port ADDR PORT [SECS]	wait until one does
-#	sg_wait_gone PID [SECS]		wait until PID has exited
-#	sg_log_contains FILE REGEX [SECS]	wait for a line matching REGEX (grep -E)
-#	sg_keygen NAME [TYPE [BITS]]	$TRASH/keys/NAME{,.pub}; ed25519, rsa, ecdsa
-#	sg_users_setup			users sshgate, sshgate-akc, ct1..ct3;
-#					exports SG_UID, SG_GID of sshgate
-#	sg_api_start [--https]		the reference platform API on
-#					127.0.0.1:8080 (and 8443); exports
-#					SG_API_URL, SG_API_HTTPS_URL, SG_API_CA,
-#					SG_API_TOKEN(_FILE), SG_ADMIN_TOKEN(_FILE)
-#	sg_api_stop
-#	sg_api METHOD PATH [JSON]	an admin call; body on stdout
-#	sg_json [KEY...]		a value out of the JSON on stdin
-#	sg_container_start N [--no-sftp]	container N: sshd on 127.0.0.(10+N):22,
-#					user ctN; exports SG_CT<N>_ADDR and
-#					SG_CT<N>_HOSTKEY (its public host key)
-#	sg_container_stop N
-#	sg_gate_start			the gate: Debian's sshd on 127.0.0.1:2222
-#					with our drop-in and programs; exports
-#					SG_GATE_ADDR, SG_GATE_PORT, SG_GATE_HOSTKEY
-#	sg_gate_stop
-#	sg_ssh KEY KNOWN_HOSTS [ssh args...]	ssh with no user config at all
-#	sg_ssh_ct N [ssh args...]	ssh to container N as ctN, internal key
-#	sg_ssh_gate KEY LOGIN [ssh args...]	ssh to the gate as LOGIN
+# Prerequisites (git's names): a PREREQ argument is a NAME, or several
+# separated by commas, each maybe negated by "!"; all must hold.
+#	test_set_prereq NAME		NAME holds
+#	test_lazy_prereq NAME SCRIPT	NAME holds if SCRIPT (a shell body, run
+#					once, when first asked, in a subshell
+#					with no output) succeeds
+#	test_have_prereq PREREQ		PREREQ holds
+#	test_require_prereq PREREQ	skip the whole script unless it holds
+# The library's own: GATE_SHELL, SFTP_RELAY, AUTHKEYS_CMD, NSS_MODULE (built
+# in $BUILD), PLATFORM_API (dev/platform-api in the tree), VALGRIND;
+# lib-terminal.sh adds TMUX.
+#
+# Harness helpers:
+#	sg_watchdog SECS		stop the script if it still runs after
+#					SECS (a session that hangs must fail
+#					the script, not hang CI)
 #
 # Daemons must be started through sg_daemon_start (the sg_*_start helpers
 # do): a background process a test starts itself keeps the TAP pipe open
 # until the namespace dies. Call the helpers that export variables in the
 # test's own shell, not in a $(...) or a pipeline.
-
 if test -z "$BASH_VERSION"; then
 	echo "Bail out! t/test-lib.sh needs bash"
 	exit 1
@@ -124,6 +123,13 @@ SG_RUN=/run/sshgate-test
 SG_STOP_TIMEOUT=${SG_STOP_TIMEOUT:-5}
 export SRCDIR BUILD TRASH SG_RUN TEST_DIRECTORY
 
+. "$TEST_DIRECTORY/lib-proc.sh" &&
+. "$TEST_DIRECTORY/lib-gate.sh" &&
+. "$TEST_DIRECTORY/lib-api.sh" || {
+	echo "Bail out! cannot read the parts of the test library"
+	exit 1
+}
+
 case $TEST_VERBOSE in
 ''|0)	sg_verbose= ;;
 *)	sg_verbose=t ;;
@@ -152,17 +158,19 @@ sg_title=
 sg_done=
 sg_cleanup=
 sg_cleanup_ret=0
+sg_ret=0
 sg_log=
 sg_log_mark=0
-sg_daemons=
+SG_DAEMONS=
 sg_trash_made=
 
 # ---------------------------------------------------------------------------
 # The test API
 
 test_expect_success() {
-	test $# = 2 || sg__bug "test_expect_success needs a title and a body"
-	if sg__run_test "$1" "$2"; then
+	sg__run_unless_skipped success "$@" || return 0
+	shift $(($# - 2))
+	if test $sg_ret = 0; then
 		sg__ok "$1"
 	else
 		sg__failed "$1" "$2"
@@ -170,8 +178,9 @@ test_expect_success() {
 }
 
 test_expect_failure() {
-	test $# = 2 || sg__bug "test_expect_failure needs a title and a body"
-	if sg__run_test "$1" "$2"; then
+	sg__run_unless_skipped failure "$@" || return 0
+	shift $(($# - 2))
+	if test $sg_ret = 0; then
 		test_fixed=$((test_fixed + 1))
 		echo "ok $test_count - $(sg__tap_title "$1") # TODO known breakage vanished" >&5
 	else
@@ -180,10 +189,34 @@ test_expect_failure() {
 	fi
 }
 
+# sg__run_unless_skipped KIND [PREREQ] TITLE BODY: fails if the test is
+# skipped for a missing PREREQ (and reports it), else runs it and sets
+# sg_ret to its status.
+sg__run_unless_skipped() {
+	local kind=$1
+	shift
+	test $# = 2 || test $# = 3 ||
+		sg__bug "test_expect_$kind needs [a prerequisite,] a title and a body"
+	if test $# = 3; then
+		sg__skip_unless "$@" || return 1
+		shift
+	fi
+	sg__run_test "$1" "$2"
+	sg_ret=$?
+}
+
 test_skip() {
 	test $# = 2 || sg__bug "test_skip needs a title and a reason"
 	test_count=$((test_count + 1))
 	echo "ok $test_count # skip $(sg__tap_title "$1") ($2)" >&5
+}
+
+# sg__skip_unless PREREQ TITLE: fails, after reporting TITLE as skipped,
+# unless PREREQ holds.
+sg__skip_unless() {
+	test_have_prereq "$1" && return 0
+	test_skip "$2" "missing $(sg__missing_prereq "$1")"
+	return 1
 }
 
 # Like git: a failure by signal, a missing command or a shell that cannot
@@ -348,17 +381,14 @@ sg__log_lines() {
 	fi
 }
 
+# These two replace lib-proc.sh's: a bug shows even when stderr goes to
+# the log, progress notes go to the log (or, verbose, stderr), never to
+# the TAP stream.
 sg__bug() {
 	echo "error: bug in the test script: $*" >&6
 	exit 1
 }
 
-sg__error() {
-	echo "error: $*" >&2
-	return 1
-}
-
-# Progress notes for the log (or, verbose, stderr), not for the TAP stream.
 sg__info() {
 	echo "$*" >&4
 }
@@ -388,745 +418,79 @@ sg__remove_trash() {
 	test -n "$sg_trash_made" || return 0
 	cd "$sg_script_dir" && rm -rf -- "$TRASH"
 }
-
 # ---------------------------------------------------------------------------
-# Processes
+# Prerequisites
 
-# sg_poll SECS CMD...: run CMD every 50 ms until it succeeds (0) or SECS
-# (may be fractional; 0 = try once) have passed (1).
-sg_poll() {
-	local ms deadline
-	printf -v ms '%.0f' "${1}e3" 2>/dev/null || sg__bug "sg_poll: bad timeout '$1'"
-	shift
-	# EPOCHREALTIME without its decimal point is in microseconds.
-	deadline=$((${EPOCHREALTIME//[!0-9]/} / 1000 + ms))
-	until "$@"
+declare -A sg_prereq=() sg_lazy=()
+
+test_set_prereq() {
+	test $# = 1 || sg__bug "test_set_prereq NAME"
+	sg_prereq[$1]=t
+}
+
+test_lazy_prereq() {
+	test $# = 2 || sg__bug "test_lazy_prereq NAME SCRIPT"
+	sg_lazy[$1]=$2
+	unset "sg_prereq[$1]"
+}
+
+# A lazy prerequisite is evaluated once, in a subshell in the trash
+# directory (or the script's directory, before there is one), with no
+# output; its answer is kept.
+sg__prereq_holds() {
+	if test -z "${sg_prereq[$1]+set}"; then
+		sg_prereq[$1]=f
+		if test -n "${sg_lazy[$1]+set}" &&
+		   (eval "${sg_lazy[$1]}") </dev/null >/dev/null 2>&1; then
+			sg_prereq[$1]=t
+		fi
+	fi
+	test "${sg_prereq[$1]}" = t
+}
+
+test_have_prereq() {
+	local p name
+	test $# = 1 || sg__bug "test_have_prereq PREREQ[,PREREQ...]"
+	for p in ${1//,/ }
 	do
-		test $((${EPOCHREALTIME//[!0-9]/} / 1000)) -lt $deadline || return 1
-		sleep 0.05
+		name=${p#!}
+		case $name in
+		''|*[!A-Z0-9_]*)	sg__bug "bad prerequisite name '$p'" ;;
+		esac
+		if test "$p" = "$name"; then
+			sg__prereq_holds "$name" || return 1
+		else
+			! sg__prereq_holds "$name" || return 1
+		fi
 	done
 }
 
-# The daemon list is a file rather than a shell variable so that daemons
-# started from a subshell are stopped too. One "PID NAME" per line.
-sg_daemon_start() {
-	test $# -ge 3 || sg__bug "sg_daemon_start NAME LOG CMD..."
-	local name=$1 log=$2
-	shift 2
-	! sg__daemon_pid "$name" >/dev/null ||
-		sg__error "daemon '$name' is already running" || return
-	# A session of its own: ^C on the terminal reaches the script, which
-	# then stops the daemons in order, not the daemons themselves. (setsid
-	# does not fork here: a background job is no process group leader.)
-	# A shell function cannot be exec'd by setsid; it stays in our group.
-	local -a session=(setsid)
-	test "$(type -t "$1")" = file || session=()
-	# SG_DAEMON_WRAP, an array that is normally unset, goes in front of
-	# a program: bench/ makes each daemon the init of a PID namespace
-	# of its own with it, so that the daemon reaps what it orphans.
-	test -z "${session[*]}" || session+=(${SG_DAEMON_WRAP[@]+"${SG_DAEMON_WRAP[@]}"})
-	# Close the TAP stream and the test output: a daemon must not keep
-	# prove (or a $(...) in a test) waiting for EOF.
-	"${session[@]}" "$@" </dev/null >>"$log" 2>&1 3>&- 4>&- 5>&- 6>&- &
-	SG_LAST_PID=$!
-	echo "$SG_LAST_PID $name" >>"$sg_daemons"
-	sg__info "started $name (pid $SG_LAST_PID): $*"
-}
-
-# Prints the PID of the live daemon NAME.
-sg__daemon_pid() {
-	local pid name
-	test -f "$sg_daemons" || return 1
-	while read -r pid name
+# The prerequisites of PREREQ that do not hold, comma-separated.
+sg__missing_prereq() {
+	local p missing=
+	for p in ${1//,/ }
 	do
-		test "$name" = "$1" || continue
-		sg__gone "$pid" && continue
-		echo "$pid"
-		return 0
-	done <"$sg_daemons"
-	return 1
-}
-
-# The loops read the list on fd 7 so that nothing in them eats it, and
-# not in a pipeline: sg__stop_tree must run in this shell to reap.
-sg_daemon_stop() {
-	local pid name found=
-	test -f "$sg_daemons" || sg__error "no daemon '$1'" || return
-	while read -r pid name <&7
-	do
-		test "$name" = "$1" || continue
-		sg__stop_tree "$pid" "$name"
-		found=t
-	done 7<"$sg_daemons"
-	sg__forget "$1"
-	test -n "$found" || sg__error "no daemon '$1'"
-}
-
-# Newest first: the gate goes before the containers and the API it uses.
-sg_stop_all() {
-	local pid name
-	test -n "$sg_daemons" && test -f "$sg_daemons" || return 0
-	while read -r pid name <&7
-	do
-		sg__stop_tree "$pid" "$name"
-	done 7< <(tac "$sg_daemons")
-	: >"$sg_daemons"
-}
-
-sg__forget() {
-	local pid name
-	while read -r pid name
-	do
-		test "$name" = "$1" || echo "$pid $name"
-	done <"$sg_daemons" >"$sg_daemons.new" &&
-	mv "$sg_daemons.new" "$sg_daemons"
-}
-
-# sg__stop_tree PID NAME: TERM the process and its descendants (an sshd
-# listener does not end its sessions when it exits), KILL what is left
-# after $SG_STOP_TIMEOUT seconds. PIDs are not reused within a run: the
-# PID namespace is fresh and pid_max is far away.
-sg__stop_tree() {
-	local pids
-	sg__gone "$1" && return 0
-	pids="$1 $(sg__descendants "$1")"
-	sg__info "stopping $2 (pid $1)"
-	kill -TERM $pids 2>/dev/null
-	if ! sg_poll "$SG_STOP_TIMEOUT" sg__all_gone $pids; then
-		sg__info "$2 (pid $1) ignored TERM for ${SG_STOP_TIMEOUT}s; sending KILL"
-		kill -KILL $pids 2>/dev/null
-		sg_poll 2 sg__all_gone $pids
-	fi
-	# Reap it if it is our child, so bash does not report its death later.
-	wait "$1" 2>/dev/null
-	return 0
-}
-
-sg__descendants() {
-	ps -e -o pid=,ppid= | awk -v root="$1" '
-		{ parent[$1] = $2 }
-		END {
-			for (p in parent) {
-				a = parent[p]
-				for (depth = 0; a > 1 && depth < 64; depth++) {
-					if (a == root) { print p; break }
-					a = (a in parent) ? parent[a] : 0
-				}
-			}
-		}'
-}
-
-# A zombie counts as gone: it no longer runs or holds a socket.
-sg__gone() {
-	local stat
-	read -r stat 2>/dev/null <"/proc/$1/stat" || return 0
-	stat=${stat##*) }
-	test "${stat%% *}" = Z
-}
-
-sg__all_gone() {
-	local pid
-	for pid
-	do
-		sg__gone "$pid" || return 1
+		test_have_prereq "$p" || missing=$missing${missing:+,}$p
 	done
+	echo "$missing"
 }
 
-sg_wait_gone() {
-	sg_poll "${2:-10}" sg__gone "$1" ||
-		sg__error "process $1 still runs after ${2:-10}s"
+test_require_prereq() {
+	test $# = 1 || sg__bug "test_require_prereq PREREQ[,PREREQ...]"
+	test_have_prereq "$1" && return 0
+	skip_all="missing $(sg__missing_prereq "$1")"
+	test_done
 }
 
-sg_listening() {
-	local addr=$1
-	case $addr in
-	*:*)	addr="[$addr]" ;;
-	esac
-	test -n "$(ss -Hltn src "$addr:$2")"
-}
-
-sg_wait_for_port() {
-	sg_poll "${3:-10}" sg_listening "$1" "$2" ||
-		sg__error "nothing listens on '$1' port $2 after ${3:-10}s"
-}
-
-# sg__wait_daemon NAME PID ADDR PORT: wait until the daemon listens, but
-# give up at once if it dies (a bad config, an address in use).
-sg__wait_daemon() {
-	sg_poll 10 sg__listening_or_gone "$2" "$3" "$4"
-	if sg__gone "$2"; then
-		sg__error "'$1' exited while starting"
-		return
-	fi
-	sg_listening "$3" "$4" ||
-		sg__error "'$1' does not listen on '$3' port $4 after 10s"
-}
-
-sg__listening_or_gone() {
-	sg__gone "$1" || sg_listening "$2" "$3"
-}
-
-sg_log_contains() {
-	test $# -ge 2 || sg__bug "sg_log_contains FILE REGEX [SECS]"
-	sg_poll "${3:-5}" sg__grep_file "$1" "$2" && return 0
-	echo "error: no line of '$1' matches '$2'; its last lines:" >&2
-	tail -n 20 "$1" >&2
-	return 1
-}
-
-sg__grep_file() {
-	grep -Eq -e "$2" -- "$1" 2>/dev/null
-}
+test_lazy_prereq GATE_SHELL 'test -f "$BUILD/gate-shell/gate-shell"'
+test_lazy_prereq SFTP_RELAY 'test -f "$BUILD/sftp-relay/sftp-relay"'
+test_lazy_prereq AUTHKEYS_CMD 'test -f "$BUILD/authkeys-cmd/authkeys-cmd"'
+test_lazy_prereq NSS_MODULE 'test -f "$BUILD/nss/.libs/libnss_sshgate.so.2"'
+test_lazy_prereq PLATFORM_API 'test -f "$SRCDIR/dev/platform-api"'
+test_lazy_prereq VALGRIND 'command -v valgrind'
 
 # ---------------------------------------------------------------------------
-# Keys and users
-
-sg_keygen() {
-	local name=$1 type=${2:-ed25519} bits=$3 want have
-	case $name in
-	''|*[!A-Za-z0-9_.-]*)	sg__bug "sg_keygen: bad key name '$name'" ;;
-	esac
-	case $type in
-	ed25519)	want=ssh-ed25519 ;;
-	rsa)		want=ssh-rsa ;;
-	ecdsa)		want=ecdsa-sha2-nistp${bits:-256} ;;
-	*)		sg__bug "sg_keygen: unknown key type '$type'" ;;
-	esac
-	# Asking twice for the same key is fine (helpers do), for another
-	# type of key under the same name it is a bug.
-	if test -f "$TRASH/keys/$name"; then
-		read -r have _ <"$TRASH/keys/$name.pub"
-		test "$have" = "$want" ||
-			sg__error "key '$name' exists with type '$have'"
-		return
-	fi
-	mkdir -p "$TRASH/keys" &&
-	ssh-keygen -q -t "$type" ${bits:+-b "$bits"} -N '' \
-		-C "$name@sshgate-test" -f "$TRASH/keys/$name" </dev/null
-}
-
-# The gate's service account (gate logins map to it), the
-# AuthorizedKeysCommandUser (in group sshgate to read the API token, not
-# the service account: the internal key is readable by that one only) and
-# the container users. Password field "*": useradd's "!" makes sshd refuse
-# even key logins once UsePAM is off. -l: no lastlog/faillog writes.
-sg_users_setup() {
-	if ! getent group sshgate >/dev/null; then
-		groupadd --system sshgate || return
-	fi
-	if ! getent passwd sshgate >/dev/null; then
-		useradd --system -l -g sshgate -M -d /nonexistent \
-			-s /usr/sbin/nologin -p '*' \
-			-c 'sshgate service account' sshgate || return
-	fi
-	if ! getent passwd sshgate-akc >/dev/null; then
-		useradd --system -l -U -G sshgate -M -d /nonexistent \
-			-s /usr/sbin/nologin -p '*' \
-			-c 'sshgate AuthorizedKeysCommandUser' sshgate-akc || return
-	fi
-	sg__ct_user 1 && sg__ct_user 2 && sg__ct_user 3 || return
-	SG_UID=$(id -u sshgate) && SG_GID=$(id -g sshgate) || return
-	export SG_UID SG_GID
-}
-
-sg__ct_user() {
-	getent passwd "ct$1" >/dev/null && return 0
-	mkdir -p "$SG_RUN/home" &&
-	useradd -l -m -d "$SG_RUN/home/ct$1" -s /bin/bash -p '*' \
-		-c "container $1 user" "ct$1"
-}
-
-# ---------------------------------------------------------------------------
-# The reference platform API
-
-sg_api_start() {
-	local api=${SG_PLATFORM_API:-$SRCDIR/dev/platform-api} dir=$TRASH/api
-	local https= pid
-	case $# in
-	0)	;;
-	1)	test "$1" = --https || sg__bug "sg_api_start [--https]"
-		https=t ;;
-	*)	sg__bug "sg_api_start [--https]" ;;
-	esac
-	test -f "$api" || sg__error "platform API '$api' not found" || return
-	sg_users_setup && mkdir -p "$dir" && install -d -m 0755 /etc/sshgate ||
-		return
-	sg__token /etc/sshgate/api-token root:sshgate 0640 &&
-	sg__token "$dir/admin-token" root:root 0600 || return
-	# curl reads the header from a file: the token stays out of argv.
-	(umask 077 && echo "Authorization: Bearer $(cat "$dir/admin-token")" \
-		>"$dir/admin-header") || return
-	set -- --state "$dir/state.json" \
-		--token-file /etc/sshgate/api-token \
-		--admin-token-file "$dir/admin-token" \
-		--http 127.0.0.1:8080 --pid-file "$dir/pid" --log "$dir/log"
-	if test -n "$https"; then
-		sg__test_ca || return
-		set -- "$@" --https 127.0.0.1:8443 \
-			--tls-cert "$dir/server.pem" --tls-key "$dir/server-key.pem"
-	fi
-	rm -f "$dir/pid"
-	sg_daemon_start api "$dir/stderr" /usr/bin/python3 "$api" "$@" || return
-	pid=$SG_LAST_PID
-	# The server writes its pid file once every listener is bound.
-	sg_poll 10 sg__api_ready_or_gone "$pid"
-	if ! test -s "$dir/pid"; then
-		echo "error: platform API did not start; its stderr:" >&2
-		tail -n 20 "$dir/stderr" >&2
-		return 1
-	fi
-	export SG_API_URL=http://127.0.0.1:8080
-	if test -n "$https"; then
-		export SG_API_HTTPS_URL=https://127.0.0.1:8443
-		export SG_API_CA=$dir/ca.pem
-	fi
-	export SG_API_TOKEN_FILE=/etc/sshgate/api-token
-	export SG_API_TOKEN=$(cat /etc/sshgate/api-token)
-	export SG_ADMIN_TOKEN_FILE=$dir/admin-token
-	export SG_ADMIN_TOKEN=$(cat "$dir/admin-token")
-}
-
-sg__api_ready_or_gone() {
-	test -s "$TRASH/api/pid" || sg__gone "$1"
-}
-
-sg_api_stop() {
-	sg_daemon_stop api
-}
-
-# sg__token FILE OWNER MODE: a random hex token, kept across restarts of
-# the API within a run.
-sg__token() {
-	test -s "$1" ||
-		(umask 077 && openssl rand -hex 32 >"$1") || return
-	chown "$2" "$1" && chmod "$3" "$1"
-}
-
-# A throwaway CA and a server certificate for 127.0.0.1 and localhost,
-# with a config of our own so the host's openssl.cnf does not matter.
-sg__test_ca() {
-	local d=$TRASH/api
-	test -s "$d/server.pem" && return 0
-	cat >"$d/openssl.cnf" <<-\EOF || return
-	[req]
-	distinguished_name = dn
-	prompt = no
-	[dn]
-	CN = sshgate test
-	[ca_ext]
-	basicConstraints = critical, CA:TRUE
-	keyUsage = critical, keyCertSign, cRLSign
-	subjectKeyIdentifier = hash
-	[server_ext]
-	basicConstraints = critical, CA:FALSE
-	keyUsage = critical, digitalSignature
-	extendedKeyUsage = serverAuth
-	subjectAltName = IP:127.0.0.1, DNS:localhost
-	subjectKeyIdentifier = hash
-	authorityKeyIdentifier = keyid
-	EOF
-	(
-		umask 077 &&
-		openssl req -x509 -new -config "$d/openssl.cnf" -extensions ca_ext \
-			-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-subj '/CN=sshgate test CA' -days 30 \
-			-keyout "$d/ca-key.pem" -out "$d/ca.pem" &&
-		openssl req -new -config "$d/openssl.cnf" \
-			-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-subj '/CN=localhost' \
-			-keyout "$d/server-key.pem" -out "$d/server.csr" &&
-		openssl x509 -req -in "$d/server.csr" -days 30 \
-			-CA "$d/ca.pem" -CAkey "$d/ca-key.pem" -set_serial 2 \
-			-extfile "$d/openssl.cnf" -extensions server_ext \
-			-out "$d/server.pem"
-	) >"$d/openssl.log" 2>&1 ||
-		{ cat "$d/openssl.log" >&2; sg__error "cannot make the test CA"; return; }
-	chmod 0644 "$d/ca.pem" "$d/server.pem"
-}
-
-# sg_api METHOD PATH [JSON]: prints the body; fails on HTTP >= 400 or no
-# answer. The status is in $SG_API_STATUS, and in $TRASH/api/status for
-# callers in a $(...).
-sg_api() {
-	local dir=$TRASH/api status
-	local -a args
-	test $# = 2 || test $# = 3 || sg__bug "sg_api METHOD PATH [JSON]"
-	test -n "$SG_API_URL" || sg__bug "sg_api: the API is not started"
-	args=(-sS -X "$1" -H "@$dir/admin-header" --max-time 30
-		-o "$dir/body" -w '%{http_code}')
-	# The body goes through stdin: in argv a leading "@" would name a file.
-	if test $# = 3; then
-		args+=(-H 'Content-Type: application/json' --data-binary @-)
-	fi
-	rm -f "$dir/body"
-	status=$(printf '%s' "$3" | curl "${args[@]}" "$SG_API_URL$2")
-	SG_API_STATUS=${status:-000}
-	echo "$SG_API_STATUS" >"$dir/status"
-	if test -s "$dir/body"; then
-		cat "$dir/body"
-		test -z "$(tail -c 1 "$dir/body")" || echo
-	fi
-	test "$SG_API_STATUS" -ge 200 && test "$SG_API_STATUS" -lt 400 && return 0
-	echo "error: $1 '$2': HTTP $SG_API_STATUS" >&2
-	return 1
-}
-
-# sg_json [KEY...]: reads JSON on stdin and prints the value at the path
-# (list indexes are numbers): strings as they are, the rest as JSON.
-sg_json() {
-	/usr/bin/python3 -c '
-import json, sys
-v = json.load(sys.stdin)
-for k in sys.argv[1:]:
-	v = v[int(k)] if isinstance(v, list) else v[k]
-print(v if isinstance(v, str) else json.dumps(v, sort_keys=True))
-' "$@"
-}
-
-# ---------------------------------------------------------------------------
-# sshd: the containers and the gate
-
-# sg__sshd_start NAME CONFIG LOG ADDR PORT [VAR=VALUE...]: check the
-# config with sshd -t, then run sshd in the foreground of a daemon.
-sg__sshd_start() {
-	local name=$1 config=$2 log=$3 addr=$4 port=$5 out
-	shift 5
-	out=$(env "$@" /usr/sbin/sshd -t -f "$config" 2>&1) ||
-		sg__error "sshd -t -f '$config': $out" || return
-	! sg_listening "$addr" "$port" ||
-		sg__error "something already listens on '$addr' port $port" ||
-		return
-	# sshd re-executes itself, so it must be started by absolute path.
-	sg_daemon_start "$name" "$log" env "$@" /usr/sbin/sshd -D -e \
-		-f "$config" || return
-	sg__wait_daemon "$name" "$SG_LAST_PID" "$addr" "$port" && return 0
-	tail -n 20 "$log" >&2
-	return 1
-}
-
-sg__host_key() {
-	test -f "$1" ||
-		ssh-keygen -q -t ed25519 -N '' -C "$2" -f "$1" </dev/null
-}
-
-sg__check_n() {
-	case $1 in
-	[1-9]|[1-9][0-9])	;;
-	*)	sg__bug "container number '$1' is not 1..99" ;;
-	esac
-}
-
-# A "container": stock sshd on 127.0.0.(10+N):22 with Debian's directives,
-# no Include of /etc/ssh/sshd_config.d (that is where the gate's drop-in
-# goes), the gate's internal key as the only key of user ctN.
-sg_container_start() {
-	local n=$1 sftp=t dir addr
-	test $# -le 2 || sg__bug "sg_container_start N [--no-sftp]"
-	sg__check_n "$n"
-	case $2 in
-	'')		;;
-	--no-sftp)	sftp= ;;
-	*)		sg__bug "sg_container_start N [--no-sftp]" ;;
-	esac
-	dir=$TRASH/ct$n
-	addr=127.0.0.$((10 + n))
-	sg_users_setup && sg__ct_user "$n" && sg_keygen internal || return
-	mkdir -p "$dir" &&
-	install -d -o root -g root -m 0755 "$SG_RUN/ct$n" &&
-	install -o root -g root -m 0644 "$TRASH/keys/internal.pub" \
-		"$SG_RUN/ct$n/authorized_keys" &&
-	sg__host_key "$dir/ssh_host_ed25519_key" "ct$n" || return
-	cat >"$dir/sshd_config" <<-EOF || return
-	# container $n of the sshgate tests: Debian's stock directives and ours
-	Port 22
-	ListenAddress $addr
-	HostKey $dir/ssh_host_ed25519_key
-	PidFile $dir/sshd.pid
-	LogLevel VERBOSE
-	MaxStartups 100:30:200
-	KbdInteractiveAuthentication no
-	UsePAM yes
-	X11Forwarding yes
-	PrintMotd no
-	AcceptEnv LANG LC_*
-	PasswordAuthentication no
-	AuthorizedKeysFile $SG_RUN/ct$n/authorized_keys
-	AllowUsers ct$n
-	EOF
-	if test -n "$sftp"; then
-		echo 'Subsystem sftp /usr/lib/openssh/sftp-server' \
-			>>"$dir/sshd_config" || return
-	fi
-	echo "$addr $(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")" \
-		>"$dir/known_hosts" || return
-	sg__sshd_start "ct$n" "$dir/sshd_config" "$dir/sshd.log" "$addr" 22 ||
-		return
-	export "SG_CT${n}_ADDR=$addr"
-	export "SG_CT${n}_HOSTKEY=$dir/ssh_host_ed25519_key.pub"
-}
-
-sg_container_stop() {
-	sg__check_n "$1"
-	sg_daemon_stop "ct$1"
-}
-
-# The gate: sshd configured like a Debian host with sshgate installed. Our
-# test settings come first (the first value of a keyword wins), then the
-# (private copy of the) host's sshd_config, whose Include pulls in the
-# drop-in. SG_GATE_DROPIN may name another drop-in template.
-# sg_gate_conf [LINE...]: what an installed gate reads besides sshd's own
-# files: /etc/sshgate/sshgate.conf (the LINEs first: the first value of a
-# keyword wins), the NSS module's nss.conf, authkeys-cmd's cache directory
-# and one log file that every gate program appends to (SG_LOG).
-sg_gate_conf() {
-	sg_users_setup || return
-	install -d -o root -g root -m 0755 /etc/sshgate "$SG_RUN/log" \
-		/run/sshgate &&
-	install -d -o sshgate-akc -g sshgate-akc -m 0700 /run/sshgate/authkeys &&
-	{
-		printf '%s\n' "$@"
-		echo "ApiUrl ${SG_API_URL:-http://127.0.0.1:8080}"
-		echo "ApiAllowHttp yes"
-		echo "ApiTokenFile /etc/sshgate/api-token"
-		echo "CacheDir /run/sshgate/authkeys"
-		echo "LogFile $SG_RUN/log/sshgate.log"
-		echo "LogLevel VERBOSE"
-		echo "GateShell $SG_RUN/libexec/gate-shell"
-		echo "SftpRelay $SG_RUN/libexec/sftp-relay"
-	} >/etc/sshgate/sshgate.conf &&
-	printf 'Uid %s\nGid %s\nHome /var/lib/sshgate/empty\nShell /bin/sh\n' \
-		"$SG_UID" "$SG_GID" >/etc/sshgate/nss.conf &&
-	chmod 0644 /etc/sshgate/sshgate.conf /etc/sshgate/nss.conf &&
-	# both sshgate-akc and sshgate append to it
-	touch "$SG_RUN/log/sshgate.log" &&
-	chmod 0666 "$SG_RUN/log/sshgate.log" || return
-	export SG_LOG=$SG_RUN/log/sshgate.log
-}
-
-# sg_placeholder_shell NAME: a root-owned stand-in for the forced command
-# that prints what it was given, for tests of the login leg alone.
-sg_placeholder_shell() {
-	install -d -o root -g root -m 0755 "$SG_RUN/libexec" &&
-	cat >"$SG_RUN/libexec/$1" <<-\EOS &&
-	#!/bin/sh
-	echo "placeholder args=$* user=$USER cmd=${SSH_ORIGINAL_COMMAND-} agent=${SSH_AUTH_SOCK-} display=${DISPLAY-}"
-	EOS
-	chmod 0755 "$SG_RUN/libexec/$1"
-}
-
-# ---------------------------------------------------------------------------
-# Sessions through the gate (gate-shell)
-#
-#	sg_api_seed_account ACCOUNT [NAME]	the account, in the reference API
-#	sg_api_env ACCOUNT ENV [STATUS]		an environment of it (running)
-#	sg_api_node ACCOUNT ENV NODE N [NAME [STATUS]]
-#					node NODE of ENV is container N:
-#					127.0.0.(10+N) port 22, user ctN, its
-#					real host key (made now if need be, so
-#					the node may come before the container)
-#	sg_api_key ACCOUNT KEY [JSON-MEMBERS]	register $TRASH/keys/KEY (made
-#					if missing) in ACCOUNT, with extra
-#					members ('"nodes":["1234"]'); prints
-#					the key id
-#	sg_gate_internal_key		install the key the containers authorize
-#					as gate-shell's InternalKey
-#	sg_gate_ssh_cmd KEY		$TRASH/bin/ssh-KEY: sg_ssh_gate's client
-#					(port 2222, no user) as one program, for
-#					rsync -e, GIT_SSH_COMMAND, scp -S, lftp
-#	sg_live_pids PGREP-ARGS...	what pgrep finds, zombies left out
-#	sg_wait_no_process SECS PGREP-ARGS...	until sg_live_pids finds nothing
-#	sg_blackhole			an address where a TCP connect hangs
-#					(a TUN device nobody reads); exports
-#					SG_BLACKHOLE_ADDR
-#	sg_tmux ARGS...			tmux on the script's private server
-#	sg_tmux_start NAME CMD		a detached 80x24 terminal (no status
-#					line, TERM=tmux-256color) running the
-#					shell command CMD; the pane stays
-#					after CMD exits
-#	sg_tmux_send NAME TEXT		type TEXT, then Enter
-#	sg_tmux_keys NAME KEY...	tmux send-keys (C-c, C-d, Enter...)
-#	sg_tmux_capture NAME		the pane, its history included
-#	sg_tmux_wait_for NAME REGEX [SECS]	until a line of the pane matches
-#	sg_log_contains_all FILE REGEX...	wait (5s) for one line that
-#					matches every REGEX (grep -E)
-#	sg_watchdog SECS		stop the script if it still runs after
-#					SECS (a session that hangs must fail
-#					the script, not hang CI)
-
-sg_api_seed_account() {
-	test $# = 1 || test $# = 2 || sg__bug "sg_api_seed_account ACCOUNT [NAME]"
-	sg_api POST /v1/admin/accounts "{\"id\":\"$1\",\"name\":\"${2:-account $1}\"}"
-}
-
-sg_api_env() {
-	test $# = 2 || test $# = 3 || sg__bug "sg_api_env ACCOUNT ENV [STATUS]"
-	sg_api POST "/v1/admin/accounts/$1/environments" \
-		"{\"name\":\"$2\",\"display_name\":\"$2\",\"status\":\"${3:-running}\"}"
-}
-
-sg_api_node() {
-	local account=$1 env=$2 id=$3 n=$4 name=${5:-ct$4} status=${6:-running}
-	local pub=$TRASH/ct$4/ssh_host_ed25519_key.pub
-	test $# -ge 4 && test $# -le 6 ||
-		sg__bug "sg_api_node ACCOUNT ENV NODE N [NAME [STATUS]]"
-	sg__check_n "$n"
-	# sg_container_start keeps a host key it finds there.
-	mkdir -p "$TRASH/ct$n" &&
-	sg__host_key "$TRASH/ct$n/ssh_host_ed25519_key" "ct$n" || return
-	sg_api POST "/v1/admin/accounts/$account/environments/$env/nodes" \
-		"$(printf '{"id":"%s","name":"%s","role":"cp","status":"%s","address":"127.0.0.%s","port":22,"user":"ct%s","host_keys":[{"type":"%s","blob":"%s"}]}' \
-			"$id" "$name" "$status" $((10 + n)) "$n" \
-			"$(cut -d' ' -f1 "$pub")" "$(cut -d' ' -f2 "$pub")")"
-}
-
-sg_api_key() {
-	local body
-	test $# = 2 || test $# = 3 ||
-		sg__bug "sg_api_key ACCOUNT KEY [JSON-MEMBERS]"
-	sg_keygen "$2" &&
-	body=$(sg_api POST "/v1/admin/accounts/$1/keys" \
-		"{\"public_key\":\"$(cut -d' ' -f1,2 "$TRASH/keys/$2.pub")\"${3:+,$3}}") &&
-	printf '%s\n' "$body" | sg_json key_id
-}
-
-# Readable by the service account only: every gate session runs as it.
-sg_gate_internal_key() {
-	sg_users_setup && sg_keygen internal &&
-	install -d -o root -g root -m 0755 /etc/sshgate &&
-	install -o sshgate -g sshgate -m 0600 "$TRASH/keys/internal" \
-		/etc/sshgate/internal_key
-}
-
-sg_gate_ssh_cmd() {
-	local key=$1 prog=$TRASH/bin/ssh-$1
-	test $# = 1 || sg__bug "sg_gate_ssh_cmd KEY"
-	mkdir -p "$TRASH/bin" &&
-	cat >"$prog" <<-EOF &&
-	#!/bin/sh
-	# sg_ssh_gate's client for tools that want one program
-	exec ssh -F /dev/null -i "$TRASH/keys/$key" -o IdentitiesOnly=yes \\
-		-o IdentityAgent=none -o BatchMode=yes \\
-		-o StrictHostKeyChecking=yes \\
-		-o UserKnownHostsFile="$TRASH/gate/known_hosts" \\
-		-o GlobalKnownHostsFile=/dev/null -o UpdateHostKeys=no \\
-		-o ConnectTimeout=10 -p 2222 "\$@"
-	EOF
-	chmod 0755 "$prog"
-}
-
-sg_live_pids() {
-	local pid
-	for pid in $(pgrep "$@")
-	do
-		sg__gone "$pid" || echo "$pid"
-	done
-}
-
-sg__no_live_pids() {
-	test -z "$(sg_live_pids "$@")"
-}
-
-sg_wait_no_process() {
-	local secs=$1 pids
-	test $# -ge 2 || sg__bug "sg_wait_no_process SECS PGREP-ARGS..."
-	shift
-	sg_poll "$secs" sg__no_live_pids "$@" && return 0
-	pids=$(sg_live_pids "$@" | paste -sd,)
-	echo "error: still running after ${secs}s (pgrep $*):" >&2
-	test -z "$pids" || ps -o pid,ppid,user,stat,etime,args -p "$pids" >&2
-	return 1
-}
-
-# No process reads the TUN device, so what is routed there vanishes: a
-# SYN gets no answer, not a refusal.
-sg_blackhole() {
-	if ! ip link show sg-hole >/dev/null 2>&1; then
-		ip tuntap add dev sg-hole mode tun &&
-		ip addr add 10.99.0.1/24 dev sg-hole &&
-		ip link set sg-hole up ||
-			sg__error "cannot make the TUN device sg-hole" || return
-	fi
-	export SG_BLACKHOLE_ADDR=10.99.0.2
-}
-
-sg_tmux() {
-	tmux -S "$TRASH/tmux.sock" "$@"
-}
-
-# One server per script, in the foreground (-D) of a daemon, so that
-# sg_stop_all ends it and every terminal in it.
-sg__tmux_server() {
-	sg__daemon_pid tmux >/dev/null && return 0
-	cat >"$TRASH/tmux.conf" <<-\EOF || return
-	set -g default-shell /bin/sh
-	set -g default-terminal tmux-256color
-	set -g status off
-	set -g remain-on-exit on
-	set -g history-limit 10000
-	set -g escape-time 0
-	EOF
-	sg_daemon_start tmux "$TRASH/tmux.log" \
-		tmux -S "$TRASH/tmux.sock" -f "$TRASH/tmux.conf" -D || return
-	sg_poll 10 test -S "$TRASH/tmux.sock" ||
-		sg__error "the tmux server did not start" || return
-}
-
-sg_tmux_start() {
-	test $# = 2 || sg__bug "sg_tmux_start NAME CMD"
-	sg__tmux_server &&
-	sg_tmux new-session -d -s "$1" -x 80 -y 24 "$2"
-}
-
-sg_tmux_send() {
-	test $# = 2 || sg__bug "sg_tmux_send NAME TEXT"
-	sg_tmux send-keys -t "$1" -l -- "$2" &&
-	sg_tmux send-keys -t "$1" Enter
-}
-
-sg_tmux_keys() {
-	local name=$1
-	test $# -ge 2 || sg__bug "sg_tmux_keys NAME KEY..."
-	shift
-	sg_tmux send-keys -t "$name" "$@"
-}
-
-sg_tmux_capture() {
-	sg_tmux capture-pane -p -J -S - -t "$1"
-}
-
-sg__tmux_has() {
-	sg_tmux_capture "$1" | grep -Eq -e "$2"
-}
-
-sg_tmux_wait_for() {
-	test $# = 2 || test $# = 3 || sg__bug "sg_tmux_wait_for NAME REGEX [SECS]"
-	sg_poll "${3:-10}" sg__tmux_has "$1" "$2" && return 0
-	echo "error: no line of terminal '$1' matches '$2' after ${3:-10}s; it shows:" >&2
-	sg_tmux_capture "$1" | sed -e '/^$/d' -e 's/^/| /' | tail -n 30 >&2
-	return 1
-}
-
-sg__log_has_all() {
-	local lines re
-	lines=$(cat "$1" 2>/dev/null) || return
-	shift
-	for re
-	do
-		lines=$(printf '%s\n' "$lines" | grep -E -e "$re") || return
-	done
-}
-
-sg_log_contains_all() {
-	local file=$1
-	test $# -ge 2 || sg__bug "sg_log_contains_all FILE REGEX..."
-	sg_poll 5 sg__log_has_all "$@" && return 0
-	shift
-	echo "error: no line of '$file' matches all of:" >&2
-	printf '	%s\n' "$@" >&2
-	echo "its last lines:" >&2
-	tail -n 10 "$file" >&2
-	return 1
-}
+# Harness helpers
 
 # bash runs the TERM trap only once its foreground command has returned:
 # so TERM the script, then what it runs other than the daemons (with
@@ -1148,112 +512,7 @@ sg_watchdog() {
 			done 2>/dev/null
 			sleep 1
 		done
-	' "$1" "$sg_name" "$sg_daemons"
-}
-
-sg_gate_start() {
-	local dir=$TRASH/gate
-	local dropin=${SG_GATE_DROPIN:-$SRCDIR/sshd_config.d/10-sshgate.conf.in}
-	test $# = 0 || sg__bug "sg_gate_start takes no arguments"
-	test -f "$dropin" || sg__error "drop-in '$dropin' not found" || return
-	sg_users_setup && mkdir -p "$dir" &&
-	sg__host_key "$dir/ssh_host_ed25519_key" gate || return
-	{
-		echo "# the sshgate test gate, then Debian's sshd_config"
-		echo "Port 2222"
-		echo "ListenAddress 127.0.0.1"
-		echo "HostKey $dir/ssh_host_ed25519_key"
-		echo "PidFile $dir/sshd.pid"
-		echo "LogLevel VERBOSE"
-		echo "MaxStartups 100:30:200"
-		cat /etc/ssh/sshd_config
-	} >"$dir/sshd_config" || return
-	sg__install_dropin "$dropin" &&
-	sg__install_programs &&
-	install -d -o root -g root -m 0755 /var/lib/sshgate /var/lib/sshgate/empty &&
-	sg__nsswitch_add_sshgate || return
-	echo "[127.0.0.1]:2222 $(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")" \
-		>"$dir/known_hosts" || return
-	sg__sshd_start gate "$dir/sshd_config" "$dir/sshd.log" 127.0.0.1 2222 \
-		"LD_LIBRARY_PATH=$BUILD/nss/.libs" || return
-	export SG_GATE_ADDR=127.0.0.1 SG_GATE_PORT=2222
-	export SG_GATE_HOSTKEY=$dir/ssh_host_ed25519_key.pub
-}
-
-sg_gate_stop() {
-	sg_daemon_stop gate
-}
-
-# What "make install" would do with pkglibexecdir=$SG_RUN/libexec and
-# sysconfdir=/etc. A placeholder we do not know about is an error, not a
-# literal "@foo@" in sshd's config.
-sg__install_dropin() {
-	local dst=/etc/ssh/sshd_config.d/10-sshgate.conf
-	mkdir -p /etc/ssh/sshd_config.d &&
-	sed -e "s|@pkglibexecdir@|$SG_RUN/libexec|g" -e 's|@sysconfdir@|/etc|g' \
-		"$1" >"$dst" &&
-	chmod 0644 "$dst" || return
-	! grep -En '@[A-Za-z_]+@' "$dst" >&2 ||
-		sg__error "'$1' has a placeholder the test library does not know"
-}
-
-# sshd checks the AuthorizedKeysCommand and every directory above it:
-# root-owned, not group- or world-writable. /run/sshgate-test is.
-sg__install_programs() {
-	local p
-	install -d -o root -g root -m 0755 "$SG_RUN/libexec" || return
-	for p in authkeys-cmd gate-shell sftp-relay
-	do
-		test -f "$BUILD/$p/$p" || continue
-		# A libtool wrapper script would not run once copied.
-		test "$(head -c 4 "$BUILD/$p/$p")" = $'\x7fELF' ||
-			sg__error "'$BUILD/$p/$p' is not a binary (a libtool wrapper?)" ||
-			return
-		install -o root -g root -m 0755 "$BUILD/$p/$p" "$SG_RUN/libexec/$p" ||
-			return
-	done
-}
-
-# "passwd: files sshgate systemd": our module right after files. glibc
-# finds it through LD_LIBRARY_PATH, which only the gate sshd gets.
-sg__nsswitch_add_sshgate() {
-	local re='^passwd:.*[[:space:]]sshgate([[:space:]]|$)'
-	grep -Eq "$re" /etc/nsswitch.conf && return 0
-	sed -i -E '/^passwd:/s/([[:space:]])files([[:space:]]|$)/\1files sshgate\2/' \
-		/etc/nsswitch.conf &&
-	grep -Eq "$re" /etc/nsswitch.conf ||
-		sg__error "cannot add sshgate after files on the passwd line of '/etc/nsswitch.conf'"
-}
-
-# sg_ssh KEY KNOWN_HOSTS [ssh args...]: KEY is a name under $TRASH/keys
-# or a path. No ssh_config, no agent, no other identity, strict host key
-# checking against KNOWN_HOSTS only, and nothing is ever written to it.
-sg_ssh() {
-	local key=$1 known=$2
-	test $# -ge 2 || sg__bug "sg_ssh KEY KNOWN_HOSTS [ssh args...]"
-	shift 2
-	case $key in
-	/*)	;;
-	*)	key=$TRASH/keys/$key ;;
-	esac
-	ssh -F /dev/null -i "$key" -o IdentitiesOnly=yes -o IdentityAgent=none \
-		-o BatchMode=yes -o StrictHostKeyChecking=yes \
-		-o UserKnownHostsFile="$known" -o GlobalKnownHostsFile=/dev/null \
-		-o UpdateHostKeys=no -o ConnectTimeout=10 "$@"
-}
-
-sg_ssh_ct() {
-	local n=$1
-	sg__check_n "$n"
-	shift
-	sg_ssh internal "$TRASH/ct$n/known_hosts" -l "ct$n" "127.0.0.$((10 + n))" "$@"
-}
-
-sg_ssh_gate() {
-	local key=$1 login=$2
-	test $# -ge 2 || sg__bug "sg_ssh_gate KEY LOGIN [ssh args...]"
-	shift 2
-	sg_ssh "$key" "$TRASH/gate/known_hosts" -p 2222 -l "$login" 127.0.0.1 "$@"
+	' "$1" "$sg_name" "$SG_DAEMONS"
 }
 
 # ---------------------------------------------------------------------------
@@ -1316,8 +575,8 @@ sg__setup_trash() {
 	TRASH=$(pwd -P)
 	sg_trash_made=t
 	sg_log=$TRASH/test.log
-	sg_daemons=$TRASH/.daemons
-	: >"$sg_log" && : >"$sg_daemons" || exit 1
+	SG_DAEMONS=$TRASH/.daemons
+	: >"$sg_log" && : >"$SG_DAEMONS" || exit 1
 }
 
 # A known, quiet environment: no agent, C locale, no LD_LIBRARY_PATH (the

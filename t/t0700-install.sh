@@ -8,7 +8,7 @@ the ```sh blocks of doc/install.md in order, verbatim, as root: the build
 from a clean copy of the source tree with the doc'"'"'s configure flags and
 the real "make install", the accounts made with adduser, nsswitch.conf,
 the files under /etc/sshgate, the tmpfiles.d line, the checks. A
-comment "t0310: ..." right before a block changes how it is run (see the
+comment "t0700: ..." right before a block changes how it is run (see the
 end of doc/install.md). Then it logs in through the real sshd with the
 real client, checks what sshd applies to gate logins and to root, that a
 reload keeps open sessions, the doc'"'"'s advice about other drop-ins, and
@@ -58,10 +58,10 @@ extract_blocks() {
 			print > file
 		next
 	}
-	/^<!-- t0310: .* -->$/ {
+	/^<!-- t0700: .* -->$/ {
 		if (pending != "") fail("marker not right before a ```sh block")
 		m = $0
-		sub(/^<!-- t0310: /, "", m)
+		sub(/^<!-- t0700: /, "", m)
 		sub(/ -->$/, "", m)
 		if (m ~ /^phase [a-z]+$/) { phase = substr(m, 7); next }
 		if (m !~ /^(skip: .+|srcdir|stdin-token|reload)$/)
@@ -123,7 +123,7 @@ write_preamble() {
 		case " \$* " in
 		*" install "*)
 			test "\$(findmnt -n -o SOURCE /usr)" = sg-usr ||
-				{ echo "t0310: /usr is not the test's overlay" >&2; return 1; }
+				{ echo "t0700: /usr is not the test's overlay" >&2; return 1; }
 			rm -rf "$TRASH/stage" &&
 			command make install DESTDIR="$TRASH/stage" >"$TRASH/stage.log" 2>&1 ||
 				{ cat "$TRASH/stage.log" >&2; return 1; }
@@ -133,7 +133,7 @@ write_preamble() {
 				real=\$(readlink -m "\${f#$TRASH/stage}")
 				case \$real in
 				/usr/*|/etc/*|/var/lib/*|/run/*) ;;
-				*)	echo "t0310: make install would write \$real, outside the test's private trees" >&2
+				*)	echo "t0700: make install would write \$real, outside the test's private trees" >&2
 					return 1 ;;
 				esac
 			done < <(find "$TRASH/stage" ! -type d)
@@ -281,6 +281,26 @@ doc_installed_files() {
 		cut -d"|" -f2 | grep -o '`/[^`]*`' | tr -d '`' | sort
 }
 
+# test_doc_phase PHASE: the doc's blocks of PHASE, each a test.
+test_doc_phase() {
+	local n phase mark heading title
+	while IFS=$'\t' read -r n phase mark heading <&7
+	do
+		test "$phase" = "$1" || continue
+		title="doc/install.md block $n ($heading)"
+		case $mark in
+		skip:*)
+			test_skip "$title" "${mark#skip: }" ;;
+		reload)
+			test_expect_success "$title: systemctl reload ssh, as ssh.service does it" '
+				reload_sshd
+			' ;;
+		*)
+			test_expect_success "$title" "run_block $n '$mark'" ;;
+		esac
+	done 7<"$TRASH/doc/blocks"
+}
+
 # ---------------------------------------------------------------------------
 
 if ! extract_blocks 2>"$TRASH/extract.err"
@@ -300,13 +320,10 @@ then
 	skip_all="the doc's build dependencies are not installed:$missing"
 	test_done
 fi
-for p in git openssl python3
-do
-	command -v $p >/dev/null || {
-		skip_all="$p is not installed"
-		test_done
-	}
-done
+test_lazy_prereq GIT 'command -v git'
+test_lazy_prereq OPENSSL 'command -v openssl'
+test_lazy_prereq PYTHON3 'command -v python3'
+test_require_prereq GIT,OPENSSL,PYTHON3
 
 # /usr behind an overlay whose upper layer is in memory: everything
 # "make install" writes under /usr (and /lib, a link into it) stays in
@@ -393,21 +410,7 @@ test_expect_success 'setup: a clean copy of the source tree; /etc as it was' '
 '
 
 # The doc's blocks up to its uninstall phase, each a test.
-while IFS=$'\t' read -r n phase mark heading <&7
-do
-	test "$phase" = install || continue
-	title="doc/install.md block $n ($heading)"
-	case $mark in
-	skip:*)
-		test_skip "$title" "${mark#skip: }" ;;
-	reload)
-		test_expect_success "$title: systemctl reload ssh, as ssh.service does it" '
-			reload_sshd
-		' ;;
-	*)
-		test_expect_success "$title" "run_block $n '$mark'" ;;
-	esac
-done 7<"$TRASH/doc/blocks"
+test_doc_phase install
 
 test_expect_success 'the apt-get line is part of what dev/bootstrap installs' '
 	sed -n "/^PACKAGES=/,/\"\$/p" "$SRCDIR/dev/bootstrap" |
@@ -437,8 +440,7 @@ test_expect_success 'make install installs what the doc'"'"'s table lists, owned
 '
 
 test_expect_success 'the installed drop-in is the template with the install paths' '
-	sed -e "s|@pkglibexecdir@|$LIBEXEC|g" -e "s|@sysconfdir@|/etc|g" \
-		"$SRCDIR/sshd_config.d/10-sshgate.conf.in" >expect &&
+	sg_dropin_render "$SRCDIR/sshd_config.d/10-sshgate.conf.in" "$LIBEXEC" >expect &&
 	test_cmp expect "$DROPIN" &&
 	! grep -n "@[A-Za-z_]*@" "$DROPIN"
 '
@@ -563,7 +565,7 @@ test_expect_success 'setup: a placeholder gate-shell; root'"'"'s authorized key'
 	fi &&
 	cat >"$LIBEXEC/gate-shell" <<-\EOF &&
 	#!/bin/sh
-	# t0310: stands in for gate-shell; runs the command it is given
+	# t0700: stands in for gate-shell; runs the command it is given
 	echo "gate-shell-placeholder args=$* user=$USER uid=$(id -u) cmd=${SSH_ORIGINAL_COMMAND-}"
 	test -z "${SSH_ORIGINAL_COMMAND-}" || exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
 	EOF
@@ -718,44 +720,41 @@ test_expect_success 'a local change: an earlier Match Group sshgate block wins' 
 # The real gate-shell, now that make install installs one: into a
 # container whose user authorizes the internal key of step 9, the
 # container's host key pinned in the API.
-if test -e "$LIBEXEC/gate-shell.real"
-then
-	test_expect_success 'setup: container 1234 authorizes the internal key of the doc' '
-		sg_container_start 1 &&
-		CT_STARTED=t &&
-		install -m 0644 /etc/sshgate/internal_key.pub \
-			"$SG_RUN/ct1/authorized_keys" &&
-		sg_api PATCH /v1/admin/nodes/1234 "{\"address\":\"$SG_CT1_ADDR\",\"user\":\"ct1\",\"host_keys\":[{\"type\":\"ssh-ed25519\",\"blob\":\"$(cut -d" " -f2 "$SG_CT1_HOSTKEY")\"}]}" &&
-		mv "$LIBEXEC/gate-shell.real" "$LIBEXEC/gate-shell"
-	'
+test_lazy_prereq REAL_GATE_SHELL 'test -e "$LIBEXEC/gate-shell.real"'
 
-	test_expect_success 'ssh 1234-5678@host runs the command in container 1234' '
-		host_ssh user 1234-5678 "id -un; echo \$SSH_CONNECTION" >out 2>err &&
-		sed -n 1p out >actual &&
-		echo ct1 >expect &&
-		test_cmp expect actual &&
-		sed -n 2p out | cut -d" " -f3 >actual &&
-		echo "$SG_CT1_ADDR" >expect &&
-		test_cmp expect actual
-	'
+test_expect_success REAL_GATE_SHELL 'setup: container 1234 authorizes the internal key of the doc' '
+	sg_container_start 1 &&
+	CT_STARTED=t &&
+	install -m 0644 /etc/sshgate/internal_key.pub \
+		"$SG_RUN/ct1/authorized_keys" &&
+	sg_api PATCH /v1/admin/nodes/1234 "{\"address\":\"$SG_CT1_ADDR\",\"user\":\"ct1\",\"host_keys\":[{\"type\":\"ssh-ed25519\",\"blob\":\"$(cut -d" " -f2 "$SG_CT1_HOSTKEY")\"}]}" &&
+	mv "$LIBEXEC/gate-shell.real" "$LIBEXEC/gate-shell"
+'
 
-	test_expect_success 'sftp 1234-5678@host reaches the container (SftpSubsystem matches sshd)' '
-		effective 1234-5678 | grep -x "subsystem sftp /usr/lib/openssh/sftp-server" &&
-		echo "through the gate" >file &&
-		sftp -F /dev/null -b - -i "$TRASH/keys/user" -o IdentitiesOnly=yes \
-			-o IdentityAgent=none -o BatchMode=yes \
-			-o UserKnownHostsFile="$TRASH/known_hosts" \
-			-o GlobalKnownHostsFile=/dev/null 1234-5678@127.0.0.1 \
-			>out 2>err <<-\EOF &&
-		put file sftp-file
-		EOF
-		host_ssh user 1234-5678 "cat sftp-file" >actual &&
-		test_cmp file actual &&
-		test_cmp file "$SG_RUN/home/ct1/sftp-file"
-	'
-else
-	test_skip 'ssh and sftp with the real gate-shell' 'make install installs no gate-shell'
-fi
+test_expect_success REAL_GATE_SHELL 'ssh 1234-5678@host runs the command in container 1234' '
+	host_ssh user 1234-5678 "id -un; echo \$SSH_CONNECTION" >out 2>err &&
+	sed -n 1p out >actual &&
+	echo ct1 >expect &&
+	test_cmp expect actual &&
+	sed -n 2p out | cut -d" " -f3 >actual &&
+	echo "$SG_CT1_ADDR" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success REAL_GATE_SHELL 'sftp 1234-5678@host reaches the container (SftpSubsystem matches sshd)' '
+	effective 1234-5678 | grep -x "subsystem sftp /usr/lib/openssh/sftp-server" &&
+	echo "through the gate" >file &&
+	sftp -F /dev/null -b - -i "$TRASH/keys/user" -o IdentitiesOnly=yes \
+		-o IdentityAgent=none -o BatchMode=yes \
+		-o UserKnownHostsFile="$TRASH/known_hosts" \
+		-o GlobalKnownHostsFile=/dev/null 1234-5678@127.0.0.1 \
+		>out 2>err <<-\EOF &&
+	put file sftp-file
+	EOF
+	host_ssh user 1234-5678 "cat sftp-file" >actual &&
+	test_cmp file actual &&
+	test_cmp file "$SG_RUN/home/ct1/sftp-file"
+'
 
 test_expect_success 'setup: the container and its users go; the placeholder too' '
 	if test -n "$CT_STARTED"
@@ -777,21 +776,7 @@ test_expect_success 'setup: the container and its users go; the placeholder too'
 '
 
 # The doc's uninstall blocks.
-while IFS=$'\t' read -r n phase mark heading <&7
-do
-	test "$phase" = uninstall || continue
-	title="doc/install.md block $n ($heading)"
-	case $mark in
-	skip:*)
-		test_skip "$title" "${mark#skip: }" ;;
-	reload)
-		test_expect_success "$title: systemctl reload ssh, as ssh.service does it" '
-			reload_sshd
-		' ;;
-	*)
-		test_expect_success "$title" "run_block $n '$mark'" ;;
-	esac
-done 7<"$TRASH/doc/blocks"
+test_doc_phase uninstall
 
 test_expect_success 'after the uninstall nothing is left under /usr' '
 	find "$USR_UPPER" ! -type d >out &&

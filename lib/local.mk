@@ -2,6 +2,7 @@
 noinst_LTLIBRARIES += lib/libsshgate.la
 lib_libsshgate_la_SOURCES = \
 	lib/api.c lib/api.h \
+	lib/clock.c lib/clock.h \
 	lib/compat.c lib/compat.h \
 	lib/conf.c lib/conf.h \
 	lib/gate_err.c lib/gate_err.h \

@@ -16,6 +16,7 @@
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "gate_err.h"
 #include "relay.h"
@@ -125,15 +126,6 @@ relay_watch_exit(ssh_channel ch, struct relay_result *res)
 	res->cb.channel_close_function = close_cb;
 	ssh_callbacks_init(&res->cb);
 	ssh_set_channel_callbacks(ch, &res->cb);
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The interval, give or take 10%, so that many gates do not ask at once. */
@@ -344,7 +336,7 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 	if ((ev = ssh_event_new()) == NULL || ssh_event_add_session(ev, s) !=
 	    SSH_OK)
 		goto out;
-	now = now_ms();
+	now = clock_now_ms();
 	if (o->check != NULL && o->check_interval > 0)
 		next_check = now + jittered(o->check_interval);
 	if (o->keepalive_interval > 0)
@@ -441,13 +433,13 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 			break;
 		}
 
-		now = now_ms();
+		now = clock_now_ms();
 		if (next_check != 0 && now >= next_check) {
 			if (o->check(o->check_arg) != 0) {
 				res->end = RELAY_END_CHECK;
 				break;
 			}
-			now = now_ms();
+			now = clock_now_ms();
 			next_check = now + jittered(o->check_interval);
 		}
 		if (next_alive != 0 && now >= next_alive) {

@@ -13,6 +13,7 @@
 #include <libssh/libssh.h>
 
 #include "api.h"
+#include "clock.h"
 #include "gate_err.h"
 #include "upstream.h"
 
@@ -69,7 +70,7 @@ upstream_wait(ssh_session s, long long deadline)
 	 * send we make re-enters delayed-ACK mode), hence before every wait.
 	 */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
-	if ((left = deadline - api_now_ms()) <= 0)
+	if ((left = deadline - clock_now_ms()) <= 0)
 		return GATE_ERR_TIMEOUT;
 	pfd.fd = fd;
 	pfd.events = POLLIN;

@@ -707,7 +707,7 @@ poll_events(const struct pollfd *p)
 	case POLLIN | POLLOUT:
 		return "in+out";
 	}
-	return "err";
+	return "hangup";
 }
 
 /*

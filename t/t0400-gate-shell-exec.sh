@@ -224,6 +224,36 @@ test_expect_success 'the audit log: session started and ended, with the target, 
 		"bytes[a-z_]*=12345( |$)" "bytes[a-z_]*=777( |$)"
 '
 
+# gate_log_since N FILE: the gate's log after its first N lines
+gate_log_since() {
+	tail -n +"$(($1 + 1))" "$SG_LOG" >"$2"
+}
+
+test_expect_success 'LogLevel DEBUG: relay and upstream log their decisions; VERBOSE does not' '
+	cp /etc/sshgate/sshgate.conf sshgate.conf.saved &&
+	test_when_finished "cat sshgate.conf.saved >/etc/sshgate/sshgate.conf" &&
+	debug="gate-shell\[[0-9]+\]: (relay_[a-z_]+|upstream_[a-z_]+|hostkey_pinned|exit_status_cb): " &&
+	before=$(wc -l <"$SG_LOG") &&
+	test_expect_code 3 gate 1234-5678 "echo quiet; exit 3" &&
+	sg_log_contains "$SG_LOG" "session ended; .*exit_status=3" &&
+	gate_log_since $before verbose.log &&
+	grep "session ended; " verbose.log &&
+	! grep -E "$debug" verbose.log &&
+	{ echo "LogLevel DEBUG" && cat sshgate.conf.saved; } \
+		>/etc/sshgate/sshgate.conf &&
+	before=$(wc -l <"$SG_LOG") &&
+	test_expect_code 3 gate 1234-5678 "echo loud; exit 3" &&
+	sg_log_contains "$SG_LOG" "gate-shell\[[0-9]+\]: relay_run: relay ended: remote" &&
+	gate_log_since $before debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: upstream_connect: connecting to node 1234 at 127\.0\.0\.11 port 22 as ct1" debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: hostkey_pinned: it is pinned key 1 of" debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: upstream_connect: logged in as ct1 " debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: relay_setup: relaying: tty 0" debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: relay_log_poll: poll: socket in" debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: exit_status_cb: the container sent exit status 3" debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: relay_finished: the container is done" debug.log
+'
+
 test_expect_success 'ACCOUNT logins reach no container: an error naming the NODE-ACCOUNT form' '
 	before="$(accepted 1) $(accepted 2) $(accepted 3)" &&
 	test_must_fail gate 5678 "echo reached" &&

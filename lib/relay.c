@@ -872,7 +872,7 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 
 	if ((ret = relay_setup(&r, s, ch, o, res)) == 0) {
 		relay_loop(&r);
-		log_debug("relay ended: %s, %llu bytes up, %llu down%s%s",
+		log_verbose("relay ended: %s, %llu bytes up, %llu down%s%s",
 		    relay_end_name(res->end), res->bytes_up, res->bytes_down,
 		    res->detail[0] != '\0' ? ": " : "", res->detail);
 	}

@@ -214,7 +214,7 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
 		r = GATE_ERR_CONFIG;
 		goto out;
 	}
-	log_debug("connecting to node %s at %s port %d as %s, host key "
+	log_verbose("connecting to node %s at %s port %d as %s, host key "
 	    "algorithms %s, timeout %ld ms", n->id, n->address, n->port,
 	    n->user, algos, cfg->connect_timeout);
 	if (ssh_connect(s) != SSH_OK) {
@@ -235,7 +235,7 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
 		r = GATE_ERR_DENIED;
 		goto out;
 	}
-	log_debug("logged in as %s with the internal key", n->user);
+	log_verbose("logged in as %s with the internal key", n->user);
 	set_tcp_keepalive(s, cfg->keepalive_interval);
 	*out = s;
 	s = NULL;	/* transferred */

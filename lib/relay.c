@@ -46,8 +46,8 @@ struct ring {
 	size_t	 len;	/* bytes held, from head */
 	int	 held;	/* what libssh held for the stream when last asked */
 	int	 eof;	/* the container ended this stream */
-	int	 is_stderr;	/* the channel's stream: 0 stdout, 1 stderr */
-	int	 fd;	/* where it goes: STDOUT_FILENO or STDERR_FILENO */
+	int	 is_stderr;	/* which stream of the channel */
+	int	 fd;	/* where it goes: fd 1 or 2 */
 };
 
 /* What the poll set's slots are for. */
@@ -71,14 +71,14 @@ struct relay {
 	int		 stdin_eof;	/* the client's stdin ended */
 	int		 eof_sent;	/* and the channel was told */
 	int		 up_stalled;	/* the last write took nothing */
-	int		 paused;	/* a ring is blocked (ring_blocked()) */
+	int		 paused;	/* a ring is blocked */
 	long long	 now;		/* clock_now_ms() of this round */
 	long long	 next_check;	/* 0: no periodic check */
 	long long	 next_alive;	/* 0: no keepalive */
 	struct pollfd	 pfd[PFD_N];
-	unsigned int	 last_poll;	/* what the last logged poll waited on */
+	unsigned int	 last_poll;	/* the last poll line logged */
 	/* saved by relay_setup(), put back by relay_restore() */
-	int		 fl[3];		/* fcntl flags of fds 0-2; -1: none */
+	int		 fl[3];		/* fcntl flags of fds 0-2 */
 	int		 have_tio;
 	struct termios	 saved_tio;
 	int		 have_sigs;

@@ -24,6 +24,7 @@
 
 #define RELAY_BUF	(256 * 1024)
 #define RELAY_PAUSE_MS	20
+#define RELAY_DEBUG_BURST	16	/* state lines a second at DEBUG */
 /*
  * Container to client: more than libssh 0.10 can ever hold for a channel
  * we read the way fill() does (its grown window, 1280000 bytes, plus the
@@ -76,7 +77,11 @@ struct relay {
 	long long	 next_check;	/* 0: no periodic check */
 	long long	 next_alive;	/* 0: no keepalive */
 	struct pollfd	 pfd[PFD_N];
-	unsigned int	 last_poll;	/* the last poll line logged */
+	/* DEBUG lines of the loop: a burst a second, then a count */
+	unsigned int	 last_poll;	/* last round's poll set */
+	int		 poll_unlogged;	/* not in the log yet */
+	long long	 dbg_since;
+	unsigned int	 dbg_lines, dbg_dropped;
 	/* saved by relay_setup(), put back by relay_restore() */
 	int		 fl[3];		/* fcntl flags of fds 0-2 */
 	int		 have_tio;
@@ -489,19 +494,48 @@ relay_signals(struct relay *r)
 	return 0;
 }
 
+/*
+ * Whether a line about the loop's state may go to the log: at most
+ * RELAY_DEBUG_BURST a second, the rest only counted. A download that the
+ * client reads slower than the container writes blocks and unblocks the
+ * relay at every read of the client's.
+ */
+static int
+relay_dbg_quota(struct relay *r)
+{
+	if (!log_enabled(LOG_LEVEL_DEBUG))
+		return 0;
+	if (r->now - r->dbg_since >= 1000) {
+		if (r->dbg_dropped > 0)
+			log_debug("%u lines on the loop's state left out in "
+			    "%lld ms", r->dbg_dropped, r->now - r->dbg_since);
+		r->dbg_since = r->now;
+		r->dbg_lines = r->dbg_dropped = 0;
+	}
+	if (r->dbg_lines < RELAY_DEBUG_BURST) {
+		r->dbg_lines++;
+		return 1;
+	}
+	r->dbg_dropped++;
+	return 0;
+}
+
 /* Whether a ring is blocked (ring_blocked()); says so when that changes. */
 static void
 relay_check_pause(struct relay *r)
 {
 	int paused = ring_blocked(&r->out) || ring_blocked(&r->err);
 
-	if (paused && !r->paused)
-		log_debug("blocked: libssh holds %d (stdout) and %d (stderr) "
-		    "bytes, the rings hold %zu and %zu; the socket waits",
-		    r->out.held, r->err.held, r->out.len, r->err.len);
-	else if (!paused && r->paused)
-		log_debug("unblocked: the rings hold %zu and %zu bytes",
-		    r->out.len, r->err.len);
+	if (paused != r->paused && relay_dbg_quota(r)) {
+		if (paused)
+			log_debug("blocked: libssh holds %d (stdout) and %d "
+			    "(stderr) bytes, the rings hold %zu and %zu; the "
+			    "socket waits", r->out.held, r->err.held,
+			    r->out.len, r->err.len);
+		else
+			log_debug("unblocked: the rings hold %zu and %zu "
+			    "bytes", r->out.len, r->err.len);
+	}
 	r->paused = paused;
 }
 
@@ -711,9 +745,10 @@ poll_events(const struct pollfd *p)
 }
 
 /*
- * Says what the relay waits on whenever that differs from the last
- * round's, so that the last such line before a stall tells what it waits
- * for, without a line for every round of a transfer.
+ * Says what the relay waits on when that differs from the last round's,
+ * within relay_dbg_quota(). A line left out is written at the first round
+ * the quota allows, at the latest after the next timer: the last poll
+ * line before a stall tells what the relay waits for.
  */
 static void
 relay_log_poll(struct relay *r, int busy, long long wait)
@@ -729,9 +764,13 @@ relay_log_poll(struct relay *r, int busy, long long wait)
 		    (r->pfd[i].events & POLLOUT ? 1 : 0);
 	key = key << 3 | (unsigned int)busy << 2 |
 	    (unsigned int)r->paused << 1 | (wait == -1);
-	if (key == r->last_poll)
+	if (key != r->last_poll) {
+		r->last_poll = key;
+		r->poll_unlogged = 1;
+	}
+	if (!r->poll_unlogged || !relay_dbg_quota(r))
 		return;
-	r->last_poll = key;
+	r->poll_unlogged = 0;
 	log_debug("poll: socket %s, stdin %s, stdout %s, stderr %s, wait "
 	    "%lld ms%s%s; window %u, upload %zu, rings %zu/%zu",
 	    poll_events(&r->pfd[PFD_SOCK]), poll_events(&r->pfd[PFD_STDIN]),

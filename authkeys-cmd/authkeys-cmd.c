@@ -26,6 +26,7 @@
 
 #include "api.h"
 #include "cache.h"
+#include "clock.h"
 #include "compat.h"
 #include "conf.h"
 #include "gate_err.h"
@@ -284,7 +285,7 @@ log_verdict(const struct request *rq, const struct verdict *v,
 	if (api != NULL)
 		logline_kv(&l, "api_status=%ld api_detail=%s",
 		    api_client_last_status(api), api_client_detail(api));
-	logline_kv(&l, "latency_ms=%lld", api_now_ms() - start);
+	logline_kv(&l, "latency_ms=%lld", clock_now_ms() - start);
 	/* 9.2 gives an AuthorizedKeysCommand no client address (%C is 9.4) */
 	logline_emit(&l, v->prio);
 }
@@ -294,7 +295,7 @@ authorize(const struct gate_config *cfg, struct request *rq)
 {
 	struct api_client *api = NULL;
 	struct verdict v;
-	long long start = api_now_ms();
+	long long start = clock_now_ms();
 	int r;
 
 	memset(&v, 0, sizeof(v));

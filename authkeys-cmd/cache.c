@@ -19,6 +19,14 @@
 #define CACHE_MAGIC	"sshgate-akc-cache-1"
 #define CACHE_FILE_MAX	256
 
+/*
+ * Wall time on purpose, not clock_now_ms(): an entry's time is written
+ * into a file that other authkeys-cmd processes read, maybe after a
+ * reboot (a CacheDir on disk) or from another time namespace, where
+ * CLOCK_MONOTONIC has another zero and an old entry could look young.
+ * A wall clock stepped backwards can do the same; cache_get() at least
+ * refuses an entry with a negative age.
+ */
 static long long
 wall_ms(void)
 {

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The outcome table of gate-shell and sftp-relay. See outcome.h.
  */

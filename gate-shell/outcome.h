@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * What an outcome means to the user: the one table of gate-shell and
  * sftp-relay (sftp-relay compiles this file in: it is gate-shell's own

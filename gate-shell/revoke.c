@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * Revocation: asked every RevokeInterval during a session. See revoke.h.
  */

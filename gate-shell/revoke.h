@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The revocation policy of gate-shell and sftp-relay: which answers of
  * the platform API end a live session. session_run() calls it every

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC */
 /*
  * The JSON side of the platform API client: the decoders api.c runs on
  * each answer, in their own header so that only api.c and the unit tests

@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "api-json.h"
+#include "clock.h"
 #include "compat.h"
 #include "gate_err.h"
 #include "ident.h"
@@ -48,15 +49,6 @@ struct api_client {
 	char	 errbuf[CURL_ERROR_SIZE];
 	char	 detail[CURL_ERROR_SIZE + 64];
 };
-
-long long
-api_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 wipe_free(char *s)
@@ -433,7 +425,7 @@ api_get(struct api_client *c, const char *const *segs,
 
 	timeout = c->timeout;
 	if (c->deadline != 0) {
-		left = c->deadline - api_now_ms();
+		left = c->deadline - clock_now_ms();
 		if (left <= 0) {
 			snprintf(c->detail, sizeof(c->detail),
 			    "deadline passed before the request");

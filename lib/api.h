@@ -85,11 +85,10 @@ void	api_client_free(struct api_client *c);
 
 /*
  * A deadline over all later calls, as a CLOCK_MONOTONIC time in ms
- * (api_now_ms() + budget). Each request gets min(ApiTimeout, what is
+ * (clock_now_ms() + budget). Each request gets min(ApiTimeout, what is
  * left); none starts after it. 0 removes the deadline.
  */
 void	api_client_set_deadline(struct api_client *c, long long deadline_ms);
-long long api_now_ms(void);
 
 /* What the last call did, for logs: "HTTP 500", curl's text, ... */
 const char *api_client_detail(const struct api_client *c);

@@ -3,6 +3,7 @@
 noinst_LTLIBRARIES += lib/libsshgate.la
 lib_libsshgate_la_SOURCES = \
 	lib/api.c lib/api.h lib/api-json.h \
+	lib/clock.c lib/clock.h \
 	lib/compat.c lib/compat.h \
 	lib/conf.c lib/conf.h \
 	lib/conflex.c lib/conflex.h \

@@ -17,12 +17,16 @@
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "gate_err.h"
+#include "ident.h"
+#include "log.h"
 #include "relay.h"
 
 #define RELAY_BUF	(256 * 1024)
 #define RELAY_PAUSE_MS	20
+#define RELAY_DEBUG_BURST	16	/* state lines a second at DEBUG */
 /*
  * Container to client: more than libssh 0.10 can ever hold for a channel
  * we read the way fill() does (its grown window, 1280000 bytes, plus the
@@ -44,6 +48,49 @@ struct ring {
 	size_t	 head;	/* first byte not yet written */
 	size_t	 len;	/* bytes held, from head */
 	int	 held;	/* what libssh held for the stream when last asked */
+	int	 eof;	/* the container ended this stream */
+	int	 is_stderr;	/* which stream of the channel */
+	int	 fd;	/* where it goes: fd 1 or 2 */
+};
+
+/* What the poll set's slots are for. */
+enum { PFD_SOCK = 0, PFD_STDIN, PFD_STDOUT, PFD_STDERR, PFD_N };
+
+/* fds 0-2 and a channel, from relay_setup() to relay_restore() */
+struct relay {
+	ssh_session	 s;
+	ssh_channel	 ch;
+	const struct relay_opts *o;
+	struct relay_result *res;
+	/*
+	 * What reads the socket once the channel is at EOF: libssh's
+	 * channel calls return at once then, and the close would never be
+	 * seen.
+	 */
+	ssh_event	 ev;
+	socket_t	 sfd;
+	struct buf	 up;		/* client to container */
+	struct ring	 out, err;	/* container to client */
+	int		 stdin_eof;	/* the client's stdin ended */
+	int		 eof_sent;	/* and the channel was told */
+	int		 up_stalled;	/* the last write took nothing */
+	int		 paused;	/* a ring is blocked */
+	long long	 now;		/* clock_now_ms() of this round */
+	long long	 next_check;	/* 0: no periodic check */
+	long long	 next_alive;	/* 0: no keepalive */
+	struct pollfd	 pfd[PFD_N];
+	/* DEBUG lines of the loop: a burst a second, then a count */
+	unsigned int	 last_poll;	/* last round's poll set */
+	int		 poll_unlogged;	/* not in the log yet */
+	long long	 dbg_since;
+	unsigned int	 dbg_lines, dbg_dropped;
+	/* saved by relay_setup(), put back by relay_restore() */
+	int		 fl[3];		/* fcntl flags of fds 0-2 */
+	int		 have_tio;
+	struct termios	 saved_tio;
+	int		 have_sigs;
+	sigset_t	 orig_mask;	/* also what ppoll() waits with */
+	struct sigaction old_winch, old_term, old_hup, old_int;
 };
 
 static volatile sig_atomic_t got_winch, got_stop;
@@ -69,6 +116,7 @@ exit_status_cb(ssh_session s, ssh_channel ch, int status, void *arg)
 	(void)s;
 	(void)ch;
 	res->exit_status = status;
+	log_debug("the container sent exit status %d", status);
 }
 
 static void
@@ -76,22 +124,17 @@ exit_signal_cb(ssh_session s, ssh_channel ch, const char *sig, int core,
     const char *errmsg, const char *lang, void *arg)
 {
 	struct relay_result *res = arg;
-	size_t i;
 
 	(void)s;
 	(void)ch;
 	(void)core;
 	(void)errmsg;
 	(void)lang;
-	/* a signal name: letters and digits only, whatever the peer sent */
-	for (i = 0; sig != NULL && sig[i] != '\0' &&
-	    i < sizeof(res->exit_signal) - 1; i++) {
-		if (!((sig[i] >= 'A' && sig[i] <= 'Z') ||
-		    (sig[i] >= '0' && sig[i] <= '9')))
-			break;
-		res->exit_signal[i] = sig[i];
-	}
-	res->exit_signal[i] = '\0';
+	/* the peer's text reaches logs and exit codes only if it is a name */
+	if (sig != NULL && ident_is_signal(sig))
+		strlcpy(res->exit_signal, sig, sizeof(res->exit_signal));
+	else
+		res->exit_signal[0] = '\0';
 }
 
 /*
@@ -107,6 +150,7 @@ close_cb(ssh_session s, ssh_channel ch, void *arg)
 	(void)s;
 	(void)ch;
 	res->closed = 1;
+	log_debug("the container closed the channel");
 }
 
 static int
@@ -115,26 +159,30 @@ chan_closed(ssh_channel ch, const struct relay_result *res)
 	return res->closed || ssh_channel_is_closed(ch);
 }
 
+/* The container said how its command ended. */
+static int
+exit_known(const struct relay_result *res)
+{
+	return res->exit_status != -1 || res->exit_signal[0] != '\0';
+}
+
 void
-relay_watch_exit(ssh_channel ch, struct relay_result *res)
+relay_result_init(struct relay_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->exit_status = -1;
+}
+
+void
+relay_watch_exit(ssh_channel ch, struct relay_result *res)
+{
+	relay_result_init(res);
 	res->cb.userdata = res;
 	res->cb.channel_exit_status_function = exit_status_cb;
 	res->cb.channel_exit_signal_function = exit_signal_cb;
 	res->cb.channel_close_function = close_cb;
 	ssh_callbacks_init(&res->cb);
 	ssh_set_channel_callbacks(ch, &res->cb);
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The interval, give or take 10%, so that many gates do not ask at once. */
@@ -148,16 +196,21 @@ jittered(long ms)
 	return ms - spread + random() % (2 * spread + 1);
 }
 
+static const char *
+stream_name(const struct ring *b)
+{
+	return b->is_stderr ? "stderr" : "stdout";
+}
+
 /*
  * Whether b takes what libssh holds for a stream (held bytes) in one go.
  * After any read that leaves the channel's window below 640000 bytes,
  * libssh 0.10 grows it back to 1280000 without counting what still waits
  * in its own buffer: reading a little at a time from a sender faster than
- * our client lets that buffer grow without bound (128 MiB in the bench),
- * up to libssh's 256 MiB cap, where it drops the buffer, the data with
- * it, and the next ssh_channel_poll() dereferences NULL. Taking all of
- * it, or reading only into an empty ring, keeps what libssh holds below
- * RELAY_RING.
+ * our client lets that buffer grow without bound, up to libssh's 256 MiB
+ * cap, where it drops the buffer, the data with it, and the next
+ * ssh_channel_poll() dereferences NULL. Taking all of it, or reading only
+ * into an empty ring, keeps what libssh holds below RELAY_RING.
  */
 static int
 ring_takes(const struct ring *b, int held)
@@ -181,18 +234,18 @@ ring_blocked(const struct ring *b)
 }
 
 /*
- * Moves what libssh holds for one stream of ch into b, in as many goes as
+ * Moves what libssh holds for b's stream of ch into b, in as many goes as
  * b takes whole (ring_takes()). 1 at EOF, -1 on error, else 0.
  */
 static int
-fill(ssh_channel ch, struct ring *b, int is_stderr)
+fill(ssh_channel ch, struct ring *b)
 {
 	size_t want, tail, seg;
 	int held, r;
 
 	for (;;) {
 		/* handles pending packets when nothing is held */
-		held = ssh_channel_poll(ch, is_stderr);
+		held = ssh_channel_poll(ch, b->is_stderr);
 		b->held = held > 0 ? held : 0;
 		if (held == SSH_EOF)
 			return 1;
@@ -207,7 +260,7 @@ fill(ssh_channel ch, struct ring *b, int is_stderr)
 			tail = (b->head + b->len) % RELAY_RING;
 			seg = RELAY_RING - tail < want ? RELAY_RING - tail : want;
 			r = ssh_channel_read_nonblocking(ch, b->p + tail,
-			    (uint32_t)seg, is_stderr);
+			    (uint32_t)seg, b->is_stderr);
 			if (r == SSH_EOF)
 				return 1;
 			if (r < 0 && r != SSH_AGAIN)
@@ -222,22 +275,22 @@ fill(ssh_channel ch, struct ring *b, int is_stderr)
 }
 
 /*
- * Whether the loop has to go round again for one stream instead of
+ * Whether the loop has to go round again for b's stream instead of
  * sleeping: libssh holds data that b takes, its EOF, or an error.
  */
 static int
-ring_ready(ssh_channel ch, struct ring *b, int is_stderr)
+ring_ready(ssh_channel ch, struct ring *b)
 {
 	int held;
 
-	held = ssh_channel_poll(ch, is_stderr);
+	held = ssh_channel_poll(ch, b->is_stderr);
 	b->held = held > 0 ? held : 0;
 	return held < 0 || (held > 0 && ring_takes(b, held));
 }
 
-/* Writes what b holds to fd. -1 if the reader is gone, else 0. */
+/* Writes what b holds to its fd. -1 if the reader is gone, else 0. */
 static int
-drain(int fd, struct ring *b, unsigned long long *count)
+drain(struct ring *b, unsigned long long *count)
 {
 	struct iovec iov[2];
 	size_t first;
@@ -253,7 +306,7 @@ drain(int fd, struct ring *b, unsigned long long *count)
 		iov[1].iov_base = b->p;
 		iov[1].iov_len = b->len - first;
 		n = iov[1].iov_len > 0 ? 2 : 1;
-		w = writev(fd, iov, n);
+		w = writev(b->fd, iov, n);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -275,307 +328,591 @@ send_window(ssh_channel ch)
 	struct winsize ws;
 
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 &&
-	    ws.ws_row > 0)
+	    ws.ws_row > 0) {
+		log_debug("terminal resized to %ux%u", ws.ws_col, ws.ws_row);
 		(void)ssh_channel_change_pty_size(ch, ws.ws_col, ws.ws_row);
+	}
+}
+
+/* Ends the relay on an error of the SSH leg, in libssh's words. */
+static int
+relay_ssh_failed(struct relay *r, const char *what)
+{
+	strlcpy(r->res->detail, ssh_get_error(r->s), sizeof(r->res->detail));
+	log_debug("%s failed: %s", what, r->res->detail);
+	return -1;
+}
+
+/* Ends the relay because the client went away. */
+static int
+relay_client_gone(struct relay *r, const char *why)
+{
+	log_debug("client gone: %s", why);
+	r->res->end = RELAY_END_CLIENT_GONE;
+	return -1;
+}
+
+/* Signals are only taken inside ppoll(): no race with the flags. */
+static void
+relay_take_signals(struct relay *r)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	got_winch = got_stop = 0;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, &r->old_winch);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, &r->old_term);
+	sigaction(SIGHUP, &sa, &r->old_hup);
+	sigaction(SIGINT, &sa, &r->old_int);
+	sigemptyset(&block);
+	sigaddset(&block, SIGWINCH);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &r->orig_mask);
+	r->have_sigs = 1;
+}
+
+/*
+ * A terminal goes raw: the container's pty does echo, editing and ^C.
+ * fds 0-2 go nonblocking.
+ */
+static void
+relay_take_fds(struct relay *r)
+{
+	struct termios raw;
+	int i;
+
+	if (r->o->tty && tcgetattr(STDIN_FILENO, &r->saved_tio) == 0) {
+		raw = r->saved_tio;
+		cfmakeraw(&raw);
+		if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
+			r->have_tio = 1;
+		log_debug("terminal in raw mode: %s", r->have_tio ? "yes" :
+		    "no");
+	}
+	for (i = 0; i < 3; i++) {
+		if ((r->fl[i] = fcntl(i, F_GETFL)) != -1)
+			(void)fcntl(i, F_SETFL, r->fl[i] | O_NONBLOCK);
+	}
+}
+
+/*
+ * Takes over fds 0-2, the signals and the session. 0, GATE_ERR_ALLOC or
+ * GATE_ERR_SYSTEM; relay_restore() undoes what was done either way.
+ */
+static int
+relay_setup(struct relay *r, ssh_session s, ssh_channel ch,
+    const struct relay_opts *o, struct relay_result *res)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->ch = ch;
+	r->o = o;
+	r->res = res;
+	r->fl[0] = r->fl[1] = r->fl[2] = -1;
+	r->out.fd = STDOUT_FILENO;
+	r->err.fd = STDERR_FILENO;
+	r->err.is_stderr = 1;
+	if ((r->up.p = malloc(RELAY_BUF)) == NULL ||
+	    (r->out.p = malloc(RELAY_RING)) == NULL ||
+	    (r->err.p = malloc(RELAY_RING)) == NULL)
+		return GATE_ERR_ALLOC;
+	relay_take_signals(r);
+	relay_take_fds(r);
+	ssh_set_blocking(s, 0);
+	r->sfd = ssh_get_fd(s);
+	if ((r->ev = ssh_event_new()) == NULL ||
+	    ssh_event_add_session(r->ev, s) != SSH_OK) {
+		log_debug("cannot make an ssh_event for the session");
+		return GATE_ERR_SYSTEM;
+	}
+	r->now = clock_now_ms();
+	if (o->check != NULL && o->check_interval > 0)
+		r->next_check = r->now + jittered(o->check_interval);
+	if (o->keepalive_interval > 0)
+		r->next_alive = r->now + o->keepalive_interval;
+	res->end = RELAY_END_ERROR;
+	log_debug("relaying: tty %d, first check in %lld ms, keepalive "
+	    "every %ld ms (0: none)", o->tty, r->next_check != 0 ?
+	    r->next_check - r->now : 0LL, o->keepalive_interval);
+	return 0;
+}
+
+/* Puts back what relay_setup() took, frees the buffers. */
+static void
+relay_restore(struct relay *r)
+{
+	int i;
+
+	if (r->ev != NULL) {
+		ssh_event_remove_session(r->ev, r->s);
+		ssh_event_free(r->ev);
+	}
+	/* backwards: on a terminal fds 0-2 share one file description */
+	for (i = 2; i >= 0; i--)
+		if (r->fl[i] != -1)
+			(void)fcntl(i, F_SETFL, r->fl[i]);
+	if (r->have_tio)
+		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &r->saved_tio);
+	if (r->have_sigs) {
+		sigprocmask(SIG_SETMASK, &r->orig_mask, NULL);
+		sigaction(SIGWINCH, &r->old_winch, NULL);
+		sigaction(SIGTERM, &r->old_term, NULL);
+		sigaction(SIGHUP, &r->old_hup, NULL);
+		sigaction(SIGINT, &r->old_int, NULL);
+	}
+	/* the client typed it: do not keep it around */
+	if (r->up.p != NULL)
+		explicit_bzero(r->up.p, RELAY_BUF);
+	free(r->up.p);
+	free(r->out.p);
+	free(r->err.p);
+}
+
+/* What the signal handlers saw since the last round. -1: stop. */
+static int
+relay_signals(struct relay *r)
+{
+	if (got_stop) {
+		log_debug("signal %d: stopping", (int)got_stop);
+		r->res->end = RELAY_END_SIGNAL;
+		return -1;
+	}
+	if (got_winch) {
+		got_winch = 0;
+		if (r->o->tty)
+			send_window(r->ch);
+	}
+	return 0;
+}
+
+/*
+ * Whether a line about the loop's state may go to the log: at most
+ * RELAY_DEBUG_BURST a second, the rest only counted. A download that the
+ * client reads slower than the container writes blocks and unblocks the
+ * relay at every read of the client's.
+ */
+static int
+relay_dbg_quota(struct relay *r)
+{
+	if (!log_enabled(LOG_LEVEL_DEBUG))
+		return 0;
+	if (r->now - r->dbg_since >= 1000) {
+		if (r->dbg_dropped > 0)
+			log_debug("%u lines on the loop's state left out in "
+			    "%lld ms", r->dbg_dropped, r->now - r->dbg_since);
+		r->dbg_since = r->now;
+		r->dbg_lines = r->dbg_dropped = 0;
+	}
+	if (r->dbg_lines < RELAY_DEBUG_BURST) {
+		r->dbg_lines++;
+		return 1;
+	}
+	r->dbg_dropped++;
+	return 0;
+}
+
+/* Whether a ring is blocked (ring_blocked()); says so when that changes. */
+static void
+relay_check_pause(struct relay *r)
+{
+	int paused = ring_blocked(&r->out) || ring_blocked(&r->err);
+
+	if (paused != r->paused && relay_dbg_quota(r)) {
+		if (paused)
+			log_debug("blocked: libssh holds %d (stdout) and %d "
+			    "(stderr) bytes, the rings hold %zu and %zu; the "
+			    "socket waits", r->out.held, r->err.held,
+			    r->out.len, r->err.len);
+		else
+			log_debug("unblocked: the rings hold %zu and %zu "
+			    "bytes", r->out.len, r->err.len);
+	}
+	r->paused = paused;
+}
+
+/* One stream from libssh into its ring, unless it is at EOF. */
+static int
+relay_fill(struct relay *r, struct ring *b)
+{
+	int rc;
+
+	if (b->eof)
+		return 0;
+	if ((rc = fill(r->ch, b)) < 0)
+		return relay_ssh_failed(r, "reading the channel");
+	if (rc > 0) {
+		b->eof = 1;
+		log_debug("the container ended its %s", stream_name(b));
+	}
+	return 0;
+}
+
+/*
+ * Container to client: libssh's data into the rings, nothing while a
+ * stream is blocked, and the rings out to fds 1 and 2. -1: stop.
+ */
+static int
+relay_pull(struct relay *r)
+{
+	relay_check_pause(r);
+	if (!r->paused && (relay_fill(r, &r->out) != 0 ||
+	    relay_fill(r, &r->err) != 0))
+		return -1;
+	if (drain(&r->out, &r->res->bytes_down) == -1 ||
+	    drain(&r->err, &r->res->bytes_down) == -1)
+		return relay_client_gone(r, "writing fd 1 or 2 failed");
+	/*
+	 * Still blocked: the libssh calls that follow may read the socket
+	 * (a write that waits for the window, a flush), so they wait as
+	 * well.
+	 */
+	relay_check_pause(r);
+	return 0;
+}
+
+/* Client to container, never more than the window. -1: stop. */
+static int
+relay_push(struct relay *r)
+{
+	uint32_t win;
+	int n;
+
+	r->up_stalled = 0;
+	if (!r->paused && r->up.len > 0 &&
+	    (win = ssh_channel_window_size(r->ch)) > 0) {
+		n = ssh_channel_write(r->ch, r->up.p + r->up.off,
+		    (uint32_t)(r->up.len < win ? r->up.len : win));
+		if (n == SSH_ERROR)
+			return relay_ssh_failed(r, "writing the channel");
+		/* 0 while a key re-exchange runs: the socket wakes us */
+		r->up_stalled = n == 0;
+		if (n == 0)
+			log_debug("the channel took nothing of %zu bytes "
+			    "(window %u)", r->up.len, win);
+		r->up.off += (size_t)n;
+		r->up.len -= (size_t)n;
+		r->res->bytes_up += (unsigned long long)n;
+		if (r->up.len == 0)
+			r->up.off = 0;
+	}
+	if (!r->paused && r->stdin_eof && r->up.len == 0 && !r->eof_sent &&
+	    !chan_closed(r->ch, r->res)) {
+		log_debug("the client's stdin ended: EOF to the container");
+		ssh_channel_send_eof(r->ch);
+		r->eof_sent = 1;
+	}
+	if (!r->paused && (ssh_get_poll_flags(r->s) & SSH_WRITE_PENDING))
+		(void)ssh_blocking_flush(r->s, 0);
+	return 0;
+}
+
+/*
+ * Done: the container said all it had and closed the channel or ended
+ * both streams and exited, and neither our rings nor libssh hold any of
+ * it. A closed channel may still have data waiting in libssh (delayed
+ * close): only a stream at EOF is known to hold nothing without asking.
+ */
+static int
+relay_finished(struct relay *r)
+{
+	int done;
+
+	if (r->out.len > 0 || r->err.len > 0)
+		return 0;
+	if (chan_closed(r->ch, r->res))
+		done = (r->out.eof || ssh_channel_poll(r->ch, 0) <= 0) &&
+		    (r->err.eof || ssh_channel_poll(r->ch, 1) <= 0);
+	else
+		done = r->out.eof && r->err.eof && exit_known(r->res);
+	if (done)
+		log_debug("the container is done: closed %d, EOF %d/%d, exit "
+		    "status %d, exit signal '%s'", chan_closed(r->ch, r->res),
+		    r->out.eof, r->err.eof, r->res->exit_status,
+		    r->res->exit_signal);
+	return done;
+}
+
+/* The SSH leg is gone under us. */
+static int
+relay_lost(struct relay *r)
+{
+	if (ssh_is_connected(r->s))
+		return 0;
+	strlcpy(r->res->detail, "connection to the container lost",
+	    sizeof(r->res->detail));
+	log_debug("%s", r->res->detail);
+	return 1;
+}
+
+/* The periodic check and the keepalive, when due. -1: stop. */
+static int
+relay_timers(struct relay *r)
+{
+	const struct relay_opts *o = r->o;
+
+	r->now = clock_now_ms();
+	if (r->next_check != 0 && r->now >= r->next_check) {
+		log_debug("periodic check due (%lld ms late)", r->now -
+		    r->next_check);
+		if (o->check(o->check_arg) != 0) {
+			log_debug("the periodic check says stop");
+			r->res->end = RELAY_END_CHECK;
+			return -1;
+		}
+		r->now = clock_now_ms();
+		r->next_check = r->now + jittered(o->check_interval);
+		log_debug("the periodic check passed; next in %lld ms",
+		    r->next_check - r->now);
+	}
+	if (r->next_alive != 0 && r->now >= r->next_alive) {
+		log_debug("keepalive to the container");
+		(void)ssh_send_ignore(r->s, "");
+		r->next_alive = r->now + o->keepalive_interval;
+	}
+	return 0;
+}
+
+/*
+ * libssh may already hold what the socket will not announce again: data
+ * the rings take, or an EOF or close processed by one of the calls before
+ * (ssh_channel_poll() itself handles packets, so it goes first), or a
+ * window adjust that lets us send what waits. Then the loop goes round
+ * once more instead of sleeping. Data the rings do not take yet waits for
+ * POLLOUT on fd 1 or 2. Asked before the fds are chosen: the window may
+ * grow here.
+ */
+static int
+relay_busy(struct relay *r)
+{
+	if (r->paused)
+		return 0;
+	return (!r->out.eof && ring_ready(r->ch, &r->out)) ||
+	    (!r->err.eof && ring_ready(r->ch, &r->err)) ||
+	    (r->up.len > 0 && !r->up_stalled &&
+	    ssh_channel_window_size(r->ch) > 0) ||
+	    (r->out.len == 0 && r->err.len == 0 &&
+	    (chan_closed(r->ch, r->res) || (r->out.eof && r->err.eof &&
+	    exit_known(r->res))));
+}
+
+/* Until the next timer, 0 when busy; -1: no timer, wait for the fds. */
+static long long
+relay_wait_ms(const struct relay *r, int busy)
+{
+	long long wait = -1;
+
+	if (r->next_check != 0)
+		wait = r->next_check - r->now;
+	if (r->next_alive != 0 && (wait < 0 || r->next_alive - r->now < wait))
+		wait = r->next_alive - r->now;
+	if (wait < 0 && wait != -1)
+		wait = 0;
+	if (busy)
+		wait = 0;
+	/*
+	 * Blocked, only fd 1 or 2 becoming writable wakes us: look again
+	 * every RELAY_PAUSE_MS whatever poll says, so that no missed wakeup
+	 * can stall a session.
+	 */
+	if (r->paused && (wait < 0 || wait > RELAY_PAUSE_MS))
+		wait = RELAY_PAUSE_MS;
+	return wait;
+}
+
+static const char *
+poll_events(const struct pollfd *p)
+{
+	if (p->fd == -1)
+		return "-";
+	switch (p->events & (POLLIN | POLLOUT)) {
+	case POLLIN:
+		return "in";
+	case POLLOUT:
+		return "out";
+	case POLLIN | POLLOUT:
+		return "in+out";
+	}
+	return "hangup";
+}
+
+/*
+ * Says what the relay waits on when that differs from the last round's,
+ * within relay_dbg_quota(). A line left out is written at the first round
+ * the quota allows, at the latest after the next timer: the last poll
+ * line before a stall tells what the relay waits for.
+ */
+static void
+relay_log_poll(struct relay *r, int busy, long long wait)
+{
+	unsigned int key = 0;
+	int i;
+
+	if (!log_enabled(LOG_LEVEL_DEBUG))
+		return;
+	for (i = 0; i < PFD_N; i++)
+		key = key << 4 | (r->pfd[i].fd != -1) << 3 |
+		    (r->pfd[i].events & POLLIN ? 2 : 0) |
+		    (r->pfd[i].events & POLLOUT ? 1 : 0);
+	key = key << 3 | (unsigned int)busy << 2 |
+	    (unsigned int)r->paused << 1 | (wait == -1);
+	if (key != r->last_poll) {
+		r->last_poll = key;
+		r->poll_unlogged = 1;
+	}
+	if (!r->poll_unlogged || !relay_dbg_quota(r))
+		return;
+	r->poll_unlogged = 0;
+	log_debug("poll: socket %s, stdin %s, stdout %s, stderr %s, wait "
+	    "%lld ms%s%s; window %u, upload %zu, rings %zu/%zu",
+	    poll_events(&r->pfd[PFD_SOCK]), poll_events(&r->pfd[PFD_STDIN]),
+	    poll_events(&r->pfd[PFD_STDOUT]),
+	    poll_events(&r->pfd[PFD_STDERR]), wait, busy ? " (busy)" : "",
+	    r->paused ? " (blocked)" : "", ssh_channel_window_size(r->ch),
+	    r->up.len, r->out.len, r->err.len);
+}
+
+/* Chooses the fds to wait on and for how long (ms, -1: no limit). */
+static long long
+relay_prepare_poll(struct relay *r)
+{
+	struct pollfd *p = r->pfd;
+	long long wait;
+	int busy, i;
+
+	busy = relay_busy(r);
+	/* blocked: only the client's reading of fd 1 or 2 wakes us */
+	p[PFD_SOCK].fd = r->paused ? -1 : r->sfd;
+	p[PFD_SOCK].events = POLLIN;
+	if (ssh_get_poll_flags(r->s) & SSH_WRITE_PENDING)
+		p[PFD_SOCK].events |= POLLOUT;
+	/* fd 0: only while there is room and window to send it */
+	p[PFD_STDIN].fd = !r->paused && !r->stdin_eof && r->up.len == 0 &&
+	    ssh_channel_window_size(r->ch) > 0 ? STDIN_FILENO : -1;
+	p[PFD_STDIN].events = POLLIN;
+	/* fd 1 always: POLLERR says the client closed its end */
+	p[PFD_STDOUT].fd = STDOUT_FILENO;
+	p[PFD_STDOUT].events = r->out.len > 0 ? POLLOUT : 0;
+	p[PFD_STDERR].fd = r->err.len > 0 ? STDERR_FILENO : -1;
+	p[PFD_STDERR].events = POLLOUT;
+	for (i = 0; i < PFD_N; i++)
+		p[i].revents = 0;
+	wait = relay_wait_ms(r, busy);
+	relay_log_poll(r, busy, wait);
+	return wait;
+}
+
+/* Waits; signals come in only here. 1: polled, 0: a signal, -1: stop. */
+static int
+relay_poll(struct relay *r, long long wait)
+{
+	struct timespec ts;
+
+	if (wait >= 0) {
+		ts.tv_sec = wait / 1000;
+		ts.tv_nsec = (wait % 1000) * 1000000;
+	}
+	if (ppoll(r->pfd, PFD_N, wait >= 0 ? &ts : NULL, &r->orig_mask) ==
+	    -1) {
+		if (errno == EINTR)
+			return 0;
+		strlcpy(r->res->detail, strerror(errno),
+		    sizeof(r->res->detail));
+		log_debug("ppoll: %s", r->res->detail);
+		return -1;
+	}
+	return 1;
+}
+
+/* One read of the client's stdin into the empty upload buffer. -1: stop. */
+static int
+relay_read_stdin(struct relay *r)
+{
+	ssize_t nr;
+
+	nr = read(STDIN_FILENO, r->up.p, RELAY_BUF);
+	if (nr > 0)
+		r->up.len = (size_t)nr;
+	else if (nr == 0 && r->o->tty) {
+		/* raw mode has no EOF key: this is a hangup */
+		return relay_client_gone(r, "the terminal hung up");
+	} else if (nr == 0) {
+		log_debug("the client's stdin is at EOF");
+		r->stdin_eof = 1;
+	} else if (errno != EAGAIN && errno != EINTR) {
+		/* EIO: the terminal's other side is gone */
+		return relay_client_gone(r, strerror(errno));
+	}
+	return 0;
+}
+
+/* Handles what poll found ready. -1: stop. */
+static int
+relay_after_poll(struct relay *r)
+{
+	const struct pollfd *p = r->pfd;
+
+	/* a pipe's reader closed, or the terminal hung up */
+	if ((p[PFD_STDOUT].revents & (POLLERR | POLLHUP)) &&
+	    !(p[PFD_STDOUT].revents & POLLOUT))
+		return relay_client_gone(r, "fd 1 closed");
+	if ((p[PFD_STDIN].revents & (POLLIN | POLLHUP | POLLERR)) &&
+	    relay_read_stdin(r) != 0)
+		return -1;
+	/* drive the session even when nobody reads the channel */
+	if (p[PFD_SOCK].revents & (POLLIN | POLLHUP | POLLERR))
+		(void)ssh_event_dopoll(r->ev, 0);
+	return 0;
+}
+
+/*
+ * The loop, in the shape of openssh's server_loop2(): what came from the
+ * container, what goes to it, whether all is done, the timers, then wait
+ * and handle what became ready.
+ */
+static void
+relay_loop(struct relay *r)
+{
+	long long wait;
+	int polled;
+
+	for (;;) {
+		if (relay_signals(r) != 0 || relay_pull(r) != 0 ||
+		    relay_push(r) != 0)
+			break;
+		if (relay_finished(r)) {
+			r->res->end = RELAY_END_REMOTE;
+			break;
+		}
+		if (relay_lost(r) || relay_timers(r) != 0)
+			break;
+		wait = relay_prepare_poll(r);
+		if ((polled = relay_poll(r, wait)) < 0)
+			break;
+		if (polled > 0 && relay_after_poll(r) != 0)
+			break;
+	}
 }
 
 int
 relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
     struct relay_result *res)
 {
-	struct buf up = { NULL, 0, 0 };
-	struct ring out = { NULL, 0, 0, 0 }, err = { NULL, 0, 0, 0 };
-	struct sigaction sa, old_winch, old_term, old_hup, old_int;
-	struct termios saved_tio, raw;
-	struct pollfd pfd[4];
-	struct timespec ts;
-	sigset_t block, orig;
-	long long next_check = 0, next_alive = 0, now, wait;
-	int flags[3] = { -1, -1, -1 }, i, n, r, have_tio = 0;
-	int stdin_eof = 0, eof_sent = 0, out_eof = 0, err_eof = 0;
-	int up_stalled = 0, busy, paused;
-	int ret = GATE_ERR_SYSTEM;
-	ssize_t nr;
-	uint32_t win;
-	socket_t sfd;
-	ssh_event ev = NULL;
+	struct relay r;
+	int ret;
 
-	if ((up.p = malloc(RELAY_BUF)) == NULL ||
-	    (out.p = malloc(RELAY_RING)) == NULL ||
-	    (err.p = malloc(RELAY_RING)) == NULL) {
-		ret = GATE_ERR_ALLOC;
-		goto out;
+	if ((ret = relay_setup(&r, s, ch, o, res)) == 0) {
+		relay_loop(&r);
+		log_verbose("relay ended: %s, %llu bytes up, %llu down%s%s",
+		    relay_end_name(res->end), res->bytes_up, res->bytes_down,
+		    res->detail[0] != '\0' ? ": " : "", res->detail);
 	}
-
-	/* signals are only taken inside ppoll(): no race with the flags */
-	got_winch = got_stop = 0;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_winch;
-	sigaction(SIGWINCH, &sa, &old_winch);
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
-	sigaction(SIGINT, &sa, &old_int);
-	sigemptyset(&block);
-	sigaddset(&block, SIGWINCH);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-
-	if (o->tty && tcgetattr(STDIN_FILENO, &saved_tio) == 0) {
-		/* the container's pty does echo, editing and ^C */
-		raw = saved_tio;
-		cfmakeraw(&raw);
-		if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
-			have_tio = 1;
-	}
-	for (i = 0; i < 3; i++) {
-		if ((flags[i] = fcntl(i, F_GETFL)) != -1)
-			(void)fcntl(i, F_SETFL, flags[i] | O_NONBLOCK);
-	}
-	ssh_set_blocking(s, 0);
-	sfd = ssh_get_fd(s);
-	/*
-	 * What reads the socket once the channel is at EOF: libssh's
-	 * channel calls return at once then, and the close would never be
-	 * seen.
-	 */
-	if ((ev = ssh_event_new()) == NULL || ssh_event_add_session(ev, s) !=
-	    SSH_OK)
-		goto out;
-	now = now_ms();
-	if (o->check != NULL && o->check_interval > 0)
-		next_check = now + jittered(o->check_interval);
-	if (o->keepalive_interval > 0)
-		next_alive = now + o->keepalive_interval;
-	res->end = RELAY_END_ERROR;
-
-	for (;;) {
-		if (got_stop) {
-			res->end = RELAY_END_SIGNAL;
-			break;
-		}
-		if (got_winch) {
-			got_winch = 0;
-			if (o->tty)
-				send_window(ch);
-		}
-
-		/* container to client; nothing while a stream is blocked */
-		paused = ring_blocked(&out) || ring_blocked(&err);
-		if (!paused && !out_eof && (r = fill(ch, &out, 0)) != 0) {
-			if (r < 0) {
-				strlcpy(res->detail, ssh_get_error(s),
-				    sizeof(res->detail));
-				break;
-			}
-			out_eof = 1;
-		}
-		if (!paused && !err_eof && (r = fill(ch, &err, 1)) != 0) {
-			if (r < 0) {
-				strlcpy(res->detail, ssh_get_error(s),
-				    sizeof(res->detail));
-				break;
-			}
-			err_eof = 1;
-		}
-		if (drain(STDOUT_FILENO, &out, &res->bytes_down) == -1 ||
-		    drain(STDERR_FILENO, &err, &res->bytes_down) == -1) {
-			res->end = RELAY_END_CLIENT_GONE;
-			break;
-		}
-		/*
-		 * Still blocked: the libssh calls below may read the socket
-		 * (a write that waits for the window, a flush), so they wait
-		 * as well.
-		 */
-		paused = ring_blocked(&out) || ring_blocked(&err);
-
-		/* client to container, never more than the window */
-		up_stalled = 0;
-		if (!paused && up.len > 0 &&
-		    (win = ssh_channel_window_size(ch)) > 0) {
-			n = ssh_channel_write(ch, up.p + up.off,
-			    (uint32_t)(up.len < win ? up.len : win));
-			if (n == SSH_ERROR) {
-				strlcpy(res->detail, ssh_get_error(s),
-				    sizeof(res->detail));
-				break;
-			}
-			/* 0 while a key re-exchange runs: the socket wakes us */
-			up_stalled = n == 0;
-			up.off += (size_t)n;
-			up.len -= (size_t)n;
-			res->bytes_up += (unsigned long long)n;
-			if (up.len == 0)
-				up.off = 0;
-		}
-		if (!paused && stdin_eof && up.len == 0 && !eof_sent &&
-		    !chan_closed(ch, res)) {
-			ssh_channel_send_eof(ch);
-			eof_sent = 1;
-		}
-		if (!paused && (ssh_get_poll_flags(s) & SSH_WRITE_PENDING))
-			(void)ssh_blocking_flush(s, 0);
-
-		/*
-		 * done: the container said all it had and closed or exited,
-		 * and neither our rings nor libssh hold any of it
-		 */
-		if (chan_closed(ch, res) && out.len == 0 && err.len == 0 &&
-		    (out_eof || ssh_channel_poll(ch, 0) <= 0) &&
-		    (err_eof || ssh_channel_poll(ch, 1) <= 0)) {
-			res->end = RELAY_END_REMOTE;
-			break;
-		}
-		if (out_eof && err_eof && out.len == 0 && err.len == 0 &&
-		    (res->exit_status != -1 || res->exit_signal[0] != '\0' ||
-		    chan_closed(ch, res))) {
-			res->end = RELAY_END_REMOTE;
-			break;
-		}
-		if (!ssh_is_connected(s)) {
-			strlcpy(res->detail, "connection to the container lost",
-			    sizeof(res->detail));
-			break;
-		}
-
-		now = now_ms();
-		if (next_check != 0 && now >= next_check) {
-			if (o->check(o->check_arg) != 0) {
-				res->end = RELAY_END_CHECK;
-				break;
-			}
-			now = now_ms();
-			next_check = now + jittered(o->check_interval);
-		}
-		if (next_alive != 0 && now >= next_alive) {
-			(void)ssh_send_ignore(s, "");
-			next_alive = now + o->keepalive_interval;
-		}
-
-		/*
-		 * libssh may already hold what the socket will not announce
-		 * again: data the rings take, or an EOF or close processed by
-		 * one of the calls above (ssh_channel_poll() itself handles
-		 * packets, so it goes first), or a window adjust that lets us
-		 * send what waits. Then go round once more instead of
-		 * sleeping. Data the rings do not take yet waits for POLLOUT
-		 * on fd 1 or 2. This comes before the fds are chosen: the
-		 * window may have grown here.
-		 */
-		busy = !paused && ((!out_eof && ring_ready(ch, &out, 0)) ||
-		    (!err_eof && ring_ready(ch, &err, 1)) ||
-		    (up.len > 0 && !up_stalled &&
-		    ssh_channel_window_size(ch) > 0) ||
-		    (out.len == 0 && err.len == 0 &&
-		    (chan_closed(ch, res) || (out_eof && err_eof &&
-		    (res->exit_status != -1 || res->exit_signal[0] != '\0')))));
-
-		/* blocked: only the client's reading of fd 1 or 2 wakes us */
-		n = 0;
-		pfd[n].fd = paused ? -1 : sfd;
-		pfd[n].events = POLLIN;
-		if (ssh_get_poll_flags(s) & SSH_WRITE_PENDING)
-			pfd[n].events |= POLLOUT;
-		n++;
-		/* fd 0: only while there is room and window to send it */
-		pfd[n].fd = !paused && !stdin_eof && up.len == 0 &&
-		    ssh_channel_window_size(ch) > 0 ? STDIN_FILENO : -1;
-		pfd[n].events = POLLIN;
-		n++;
-		/* fd 1 always: POLLERR says the client closed its end */
-		pfd[n].fd = STDOUT_FILENO;
-		pfd[n].events = out.len > 0 ? POLLOUT : 0;
-		n++;
-		pfd[n].fd = err.len > 0 ? STDERR_FILENO : -1;
-		pfd[n].events = POLLOUT;
-		n++;
-		for (i = 0; i < n; i++)
-			pfd[i].revents = 0;
-
-		wait = -1;
-		if (next_check != 0)
-			wait = next_check - now;
-		if (next_alive != 0 && (wait < 0 || next_alive - now < wait))
-			wait = next_alive - now;
-		if (wait < 0 && wait != -1)
-			wait = 0;
-		if (busy)
-			wait = 0;
-		/*
-		 * Blocked, only fd 1 or 2 becoming writable wakes us. CI saw a
-		 * terminal session stall there once (t0402, ASan build) and it
-		 * did not happen again in 16 runs: look again every
-		 * RELAY_PAUSE_MS whatever poll says, so that no missed wakeup
-		 * can stall a session.
-		 */
-		if (paused && (wait < 0 || wait > RELAY_PAUSE_MS))
-			wait = RELAY_PAUSE_MS;
-		if (wait >= 0) {
-			ts.tv_sec = wait / 1000;
-			ts.tv_nsec = (wait % 1000) * 1000000;
-		}
-		if (ppoll(pfd, (nfds_t)n, wait >= 0 ? &ts : NULL, &orig) == -1) {
-			if (errno == EINTR)
-				continue;
-			strlcpy(res->detail, strerror(errno),
-			    sizeof(res->detail));
-			break;
-		}
-		/* a pipe's reader closed, or the terminal hung up */
-		if ((pfd[2].revents & (POLLERR | POLLHUP)) &&
-		    !(pfd[2].revents & POLLOUT)) {
-			res->end = RELAY_END_CLIENT_GONE;
-			break;
-		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			nr = read(STDIN_FILENO, up.p, RELAY_BUF);
-			if (nr > 0)
-				up.len = (size_t)nr;
-			else if (nr == 0 && o->tty) {
-				/* raw mode has no EOF key: this is a hangup */
-				res->end = RELAY_END_CLIENT_GONE;
-				break;
-			} else if (nr == 0)
-				stdin_eof = 1;
-			else if (errno != EAGAIN && errno != EINTR) {
-				/* EIO: the terminal's other side is gone */
-				res->end = RELAY_END_CLIENT_GONE;
-				break;
-			}
-		}
-		/* drive the session even when nobody reads the channel */
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
-			(void)ssh_event_dopoll(ev, 0);
-	}
-	ret = 0;
- out:
-	if (ev != NULL) {
-		ssh_event_remove_session(ev, s);
-		ssh_event_free(ev);
-	}
-	/* backwards: on a terminal fds 0-2 share one file description */
-	for (i = 2; i >= 0; i--)
-		if (flags[i] != -1)
-			(void)fcntl(i, F_SETFL, flags[i]);
-	if (have_tio)
-		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tio);
-	if (up.p != NULL) {
-		sigprocmask(SIG_SETMASK, &orig, NULL);
-		sigaction(SIGWINCH, &old_winch, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		sigaction(SIGHUP, &old_hup, NULL);
-		sigaction(SIGINT, &old_int, NULL);
-	}
-	/* the client typed it: do not keep it around */
-	if (up.p != NULL)
-		explicit_bzero(up.p, RELAY_BUF);
-	free(up.p);
-	free(out.p);
-	free(err.p);
+	relay_restore(&r);
 	return ret;
 }
 

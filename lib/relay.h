@@ -44,17 +44,30 @@ struct relay_result {
 };
 
 /*
- * Registers the exit-status, exit-signal and close callbacks on ch; call it
- * right after opening the channel, before any request. res must live as
- * long as the channel.
+ * The one initialiser of a relay_result: nothing received yet, exit
+ * status -1, no callbacks.
+ */
+void	relay_result_init(struct relay_result *res);
+
+/*
+ * Initialises res (relay_result_init()) and registers the exit-status,
+ * exit-signal and close callbacks on ch; call it right after opening the
+ * channel, before any request. res must live as long as the channel.
  */
 void	relay_watch_exit(ssh_channel ch, struct relay_result *res);
 
 /*
  * Relays until one side is done. s must be connected and ch open with
- * its shell, exec or subsystem request made. Switches s to nonblocking.
- * Restores the terminal and the fd flags before it returns. Returns 0 or
- * GATE_ERR_SYSTEM (setup failed); the outcome is in *res.
+ * its shell, exec or subsystem request made, and res set up by
+ * relay_watch_exit(). Switches s to nonblocking. Restores the terminal,
+ * the fd flags, the signal mask and handlers before it returns.
+ *
+ * Returns 0: the outcome is in res->end (with res->detail for
+ * RELAY_END_ERROR: libssh's or the system's words), the counters, and
+ * the exit status or signal if the container sent one. Or it returns,
+ * with nothing relayed and res->end unchanged:
+ *	GATE_ERR_ALLOC	no memory for the buffers
+ *	GATE_ERR_SYSTEM	libssh could not make the session's event loop
  */
 int	relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 	    struct relay_result *res);

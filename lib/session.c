@@ -11,6 +11,7 @@
 #include <libssh/libssh.h>
 
 #include "api.h"
+#include "clock.h"
 #include "compat.h"
 #include "gate_err.h"
 #include "ident.h"
@@ -292,7 +293,7 @@ open_channel(ssh_session s, const struct session_req *rq, long timeout,
 		if ((step == STEP_PTY && !rq->tty) ||
 		    (step == STEP_ENV && rq->lang[0] == '\0'))
 			continue;
-		deadline = api_now_ms() + timeout;
+		deadline = clock_now_ms() + timeout;
 		while ((rc = open_step(ch, rq, step, cols, rows)) ==
 		    SSH_AGAIN) {
 			if ((r = upstream_wait(s, deadline)) != 0)
@@ -327,11 +328,11 @@ session_run(const struct gate_config *cfg, const struct session_req *rq,
 	ssh_session s = NULL;
 	ssh_channel ch = NULL;
 	char detail[UPSTREAM_DETAIL_MAX];
-	long long start = api_now_ms();
+	long long start = clock_now_ms();
 	int r;
 
 	memset(o, 0, sizeof(*o));
-	o->res.exit_status = -1;
+	relay_result_init(&o->res);
 	log_verbose("login %s: %s session to node %s", rq->login_str,
 	    session_kind_name(rq->kind), rq->login.node);
 	if ((r = session_lookup(cfg, rq, &api, &n, o)) != 0)
@@ -352,7 +353,7 @@ session_run(const struct gate_config *cfg, const struct session_req *rq,
 	sc.api = api;
 	sc.rq = rq;
 	r = session_relay(cfg, rq, &sc, s, ch, o);
-	o->duration_ms = api_now_ms() - start;
+	o->duration_ms = clock_now_ms() - start;
  out:
 	if (ch != NULL) {
 		ssh_channel_close(ch);

@@ -14,7 +14,9 @@
 #include <libssh/libssh.h>
 
 #include "api.h"
+#include "clock.h"
 #include "gate_err.h"
+#include "log.h"
 #include "upstream.h"
 
 /*
@@ -60,8 +62,10 @@ upstream_wait(ssh_session s, long long deadline)
 	socket_t fd;
 	int on = 1, r;
 
-	if ((fd = ssh_get_fd(s)) == SSH_INVALID_SOCKET)
+	if ((fd = ssh_get_fd(s)) == SSH_INVALID_SOCKET) {
+		log_debug("the session has no socket");
 		return GATE_ERR_SSH;
+	}
 	/*
 	 * After the login the container's sshd sends a hostkeys-00 global
 	 * request and then holds its next small packet (Nagle) until that
@@ -70,17 +74,43 @@ upstream_wait(ssh_session s, long long deadline)
 	 * send we make re-enters delayed-ACK mode), hence before every wait.
 	 */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
-	if ((left = deadline - api_now_ms()) <= 0)
+	if ((left = deadline - clock_now_ms()) <= 0) {
+		log_debug("deadline passed");
 		return GATE_ERR_TIMEOUT;
+	}
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	if (ssh_get_poll_flags(s) & SSH_WRITE_PENDING)
 		pfd.events |= POLLOUT;
 	pfd.revents = 0;
+	log_debug("waiting for the socket (%s), %lld ms left",
+	    pfd.events & POLLOUT ? "in+out" : "in", left);
 	r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
 	if (r == -1)
 		return errno == EINTR ? 0 : GATE_ERR_SYSTEM;
+	if (r == 0)
+		log_debug("timed out after %lld ms", left);
 	return r == 0 ? GATE_ERR_TIMEOUT : 0;
+}
+
+/* Logs the server's host key (DEBUG only: it costs a hash). */
+static void
+log_server_key(const ssh_key srv)
+{
+	unsigned char *hash = NULL;
+	char *fp = NULL;
+	size_t hlen = 0;
+
+	if (!log_enabled(LOG_LEVEL_DEBUG))
+		return;
+	if (ssh_get_publickey_hash(srv, SSH_PUBLICKEY_HASH_SHA256, &hash,
+	    &hlen) == 0)
+		fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
+		    hlen);
+	log_debug("server host key %s %s", ssh_key_type_to_char(
+	    ssh_key_type(srv)), fp != NULL ? fp : "(no fingerprint)");
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
 }
 
 /* Is the server's host key one of the keys the platform pinned? */
@@ -91,8 +121,11 @@ hostkey_pinned(ssh_session s, const struct api_node *n)
 	size_t i;
 	int ok = 0;
 
-	if (ssh_get_server_publickey(s, &srv) != SSH_OK)
+	if (ssh_get_server_publickey(s, &srv) != SSH_OK) {
+		log_debug("no server host key: %s", ssh_get_error(s));
 		return 0;
+	}
+	log_server_key(srv);
 	for (i = 0; i < n->nhostkeys && !ok; i++) {
 		want = NULL;
 		if (ssh_pki_import_pubkey_base64(n->hostkeys[i].blob,
@@ -101,29 +134,22 @@ hostkey_pinned(ssh_session s, const struct api_node *n)
 			ok = 1;
 		ssh_key_free(want);
 	}
+	if (ok)
+		log_debug("it is pinned key %zu of %zu", i, n->nhostkeys);
+	else
+		log_debug("it is none of the %zu pinned keys", n->nhostkeys);
 	ssh_key_free(srv);
 	return ok;
 }
 
-int
-upstream_connect(const struct gate_config *cfg, const struct api_node *n,
-    ssh_session *out, char *detail)
+/* No ssh_config, no ProxyCommand, no known_hosts of the gate's. */
+static int
+set_options(ssh_session s, const struct gate_config *cfg,
+    const struct api_node *n, const char *algos)
 {
-	ssh_session s = NULL;
-	ssh_key priv = NULL;
-	char algos[256];
 	long timeout_usec = cfg->connect_timeout * 1000;
-	int r = GATE_ERR_SSH, off = 0, on = 1, port = n->port;
-	socket_t fd;
+	int off = 0, on = 1, port = n->port;
 
-	*out = NULL;
-	detail[0] = '\0';
-	if ((r = upstream_hostkey_algos(n, algos, sizeof(algos))) != 0)
-		return r;
-	r = GATE_ERR_SSH;
-	if ((s = ssh_new()) == NULL)
-		return GATE_ERR_ALLOC;
-	/* no ssh_config, no ProxyCommand, no known_hosts of the gate's */
 	if (ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &off) < 0 ||
 	    ssh_options_set(s, SSH_OPTIONS_HOST, n->address) < 0 ||
 	    ssh_options_set(s, SSH_OPTIONS_PORT, &port) < 0 ||
@@ -136,7 +162,48 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
 	    ssh_options_set(s, SSH_OPTIONS_NODELAY, &on) < 0 ||
 	    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") < 0 ||
 	    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") < 0 ||
-	    ssh_options_set(s, SSH_OPTIONS_SSH_DIR, "/nonexistent") < 0) {
+	    ssh_options_set(s, SSH_OPTIONS_SSH_DIR, "/nonexistent") < 0)
+		return -1;
+	return 0;
+}
+
+/* A dead container is noticed by TCP when the SSH leg is idle. */
+static void
+set_tcp_keepalive(ssh_session s, long interval)
+{
+	int idle = (int)(interval / 1000), cnt = 4, on = 1;
+	socket_t fd;
+
+	if ((fd = ssh_get_fd(s)) == SSH_INVALID_SOCKET || interval <= 0)
+		return;
+	if (idle < 1)
+		idle = 1;
+	log_debug("TCP keepalive after %d s idle, %d probes", idle, cnt);
+	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle, sizeof(idle));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+int
+upstream_connect(const struct gate_config *cfg, const struct api_node *n,
+    ssh_session *out, char *detail)
+{
+	ssh_session s = NULL;
+	ssh_key priv = NULL;
+	char algos[256];
+	int r;
+
+	*out = NULL;
+	detail[0] = '\0';
+	if ((r = upstream_hostkey_algos(n, algos, sizeof(algos))) != 0) {
+		log_debug("node %s: no usable pinned host key", n->id);
+		return r;
+	}
+	r = GATE_ERR_SSH;
+	if ((s = ssh_new()) == NULL)
+		return GATE_ERR_ALLOC;
+	if (set_options(s, cfg, n, algos) != 0) {
 		snprintf(detail, UPSTREAM_DETAIL_MAX, "%s", ssh_get_error(s));
 		goto out;
 	}
@@ -148,11 +215,16 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
 		r = GATE_ERR_CONFIG;
 		goto out;
 	}
+	log_verbose("connecting to node %s at %s port %d as %s, host key "
+	    "algorithms %s, timeout %ld ms", n->id, n->address, n->port,
+	    n->user, algos, cfg->connect_timeout);
 	if (ssh_connect(s) != SSH_OK) {
 		snprintf(detail, UPSTREAM_DETAIL_MAX, "%s", ssh_get_error(s));
 		r = GATE_ERR_CONNECT;
 		goto out;
 	}
+	log_debug("connected: cipher %s, kex %s", ssh_get_cipher_in(s),
+	    ssh_get_kex_algo(s));
 	if (!hostkey_pinned(s, n)) {
 		snprintf(detail, UPSTREAM_DETAIL_MAX, "server host key is "
 		    "not one the platform pinned for node %s", n->id);
@@ -164,25 +236,14 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
 		r = GATE_ERR_DENIED;
 		goto out;
 	}
-	/* a dead container is noticed by TCP when the SSH leg is idle */
-	if ((fd = ssh_get_fd(s)) != SSH_INVALID_SOCKET &&
-	    cfg->keepalive_interval > 0) {
-		int idle = (int)(cfg->keepalive_interval / 1000), cnt = 4;
-
-		if (idle < 1)
-			idle = 1;
-		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
-		    sizeof(idle));
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle,
-		    sizeof(idle));
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt,
-		    sizeof(cnt));
-	}
+	log_verbose("logged in as %s with the internal key", n->user);
+	set_tcp_keepalive(s, cfg->keepalive_interval);
 	*out = s;
 	s = NULL;	/* transferred */
 	r = 0;
  out:
+	if (r != 0)
+		log_debug("failed (%s): %s", gate_errname(r), detail);
 	ssh_key_free(priv);
 	if (s != NULL) {
 		ssh_disconnect(s);

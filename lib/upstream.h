@@ -29,7 +29,7 @@ int	upstream_connect(const struct gate_config *cfg,
 /*
  * For a libssh call on nonblocking session s that said SSH_AGAIN: waits
  * until the socket can move what libssh waits for, at most until deadline
- * (api_now_ms() time). Re-arms TCP_QUICKACK first, so that what the
+ * (clock_now_ms() time). Re-arms TCP_QUICKACK first, so that what the
  * container sends next is acknowledged at once. Returns 0 (call again),
  * GATE_ERR_TIMEOUT, GATE_ERR_SSH (no socket) or GATE_ERR_SYSTEM.
  */

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # t/lib-api.sh: the reference platform API (dev/platform-api), its test
 # CA, admin calls and the seeding of accounts, environments, nodes and
 # keys. Sourced by t/test-lib.sh (and bench/ through it) after

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # t/lib-gate.sh: users, keys, the container sshds, the gate and its
 # installation. Sourced by t/test-lib.sh, and by dev/demo and bench/ after
 # t/lib-proc.sh; sourcing it only defines functions.

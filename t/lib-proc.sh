@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # t/lib-proc.sh: processes and waiting, for the tests and for dev/ and
 # bench/. Sourcing it only defines functions: it enters no namespace,
 # prints nothing and needs no variable but those named below.

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
 # t/lib-terminal.sh: real terminals for the tests, after git's
 # t/lib-terminal.sh: one tmux server per script, in the foreground of a
 # daemon (so that sg_stop_all ends it and every terminal in it). A script

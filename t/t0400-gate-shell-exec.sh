@@ -213,6 +213,46 @@ test_expect_success 'the audit log: session started and ended, with the target, 
 		"bytes[a-z_]*=12345( |$)" "bytes[a-z_]*=777( |$)"
 '
 
+# gate_log_since N FILE: the gate's log after its first N lines
+gate_log_since() {
+	tail -n +"$(($1 + 1))" "$SG_LOG" >"$2"
+}
+
+test_expect_success 'LogLevel INFO: no diagnostics; VERBOSE: the steps of relay and upstream; DEBUG: their decisions too' '
+	cp /etc/sshgate/sshgate.conf sshgate.conf.saved &&
+	test_when_finished "cat sshgate.conf.saved >/etc/sshgate/sshgate.conf" &&
+	{ echo "LogLevel INFO" && cat sshgate.conf.saved; } \
+		>/etc/sshgate/sshgate.conf &&
+	before=$(wc -l <"$SG_LOG") &&
+	test_expect_code 60 gate 1234-5678 "echo silent; exit 60" &&
+	sg_log_contains "$SG_LOG" "session ended; .*exit_status=60" &&
+	gate_log_since $before info.log &&
+	grep "gate-shell\[[0-9]*\]: session started; " info.log &&
+	! grep -E "gate-shell\[[0-9]+\]: [a-z_]+: " info.log &&
+	cat sshgate.conf.saved >/etc/sshgate/sshgate.conf &&
+	debug="gate-shell\[[0-9]+\]: (relay_(setup|log_poll|fill|push|read_stdin|finished)|upstream_wait|hostkey_pinned|log_server_key|set_tcp_keepalive|exit_status_cb|close_cb): " &&
+	before=$(wc -l <"$SG_LOG") &&
+	test_expect_code 61 gate 1234-5678 "echo quiet; exit 61" &&
+	sg_log_contains "$SG_LOG" "session ended; .*exit_status=61" &&
+	gate_log_since $before verbose.log &&
+	grep -E "gate-shell\[[0-9]+\]: upstream_connect: connecting to node 1234 at 127\.0\.0\.11 port 22 as ct1" verbose.log &&
+	grep -E "gate-shell\[[0-9]+\]: upstream_connect: logged in as ct1 " verbose.log &&
+	grep -E "gate-shell\[[0-9]+\]: relay_run: relay ended: remote" verbose.log &&
+	! grep -E "$debug" verbose.log &&
+	{ echo "LogLevel DEBUG" && cat sshgate.conf.saved; } \
+		>/etc/sshgate/sshgate.conf &&
+	before=$(wc -l <"$SG_LOG") &&
+	test_expect_code 62 gate 1234-5678 "echo loud; exit 62" &&
+	sg_log_contains "$SG_LOG" "session ended; .*exit_status=62" &&
+	gate_log_since $before debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: hostkey_pinned: it is pinned key 1 of" debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: upstream_wait: waiting for the socket" debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: relay_setup: relaying: tty 0" debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: relay_log_poll: poll: socket in" debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: exit_status_cb: the container sent exit status 62" debug.log &&
+	grep -E "gate-shell\[[0-9]+\]: relay_finished: the container is done" debug.log
+'
+
 test_expect_success 'ACCOUNT logins reach no container: an error naming the NODE-ACCOUNT form' '
 	before="$(accepted 1) $(accepted 2) $(accepted 3)" &&
 	test_must_fail gate 5678 "echo reached" &&

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "clock.h"
 #include "conf.h"
 #include "gate_err.h"
 
@@ -76,7 +77,7 @@ main(int argc, char **argv)
 		printf("error %s client\n", gate_errname(r));
 		goto out;
 	}
-	start = api_now_ms();
+	start = clock_now_ms();
 	if (deadline > 0)
 		api_client_set_deadline(c, start + deadline);
 
@@ -112,7 +113,7 @@ main(int argc, char **argv)
 	if (r != 0)
 		printf("error %s status=%ld detail=\"%s\"\n", gate_errname(r),
 		    api_client_last_status(c), api_client_detail(c));
-	fprintf(stderr, "elapsed_ms=%lld\n", api_now_ms() - start);
+	fprintf(stderr, "elapsed_ms=%lld\n", clock_now_ms() - start);
 	ret = r == 0 ? 0 : 1;
  out:
 	api_node_free(n);

@@ -45,10 +45,26 @@ log_set_file(const char *path)
 	return 0;
 }
 
+/* Writes c, or \\xNN when escape is set, at dst; how many bytes. */
+static size_t
+put_byte(char *dst, unsigned char c, int escape)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (!escape) {
+		dst[0] = (char)c;
+		return 1;
+	}
+	dst[0] = '\\';
+	dst[1] = 'x';
+	dst[2] = hex[c >> 4];
+	dst[3] = hex[c & 0xf];
+	return 4;
+}
+
 void
 log_escape(char *dst, size_t dstlen, const char *v)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t o = 0, i, need;
 	int quote = 0;
 	unsigned char c;
@@ -74,13 +90,7 @@ log_escape(char *dst, size_t dstlen, const char *v)
 			o += 3;
 			break;
 		}
-		if (need == 4) {
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 0xf];
-		} else
-			dst[o++] = (char)c;
+		o += put_byte(dst + o, c, need == 4);
 	}
 	if (quote && o + 1 < dstlen)
 		dst[o++] = '"';
@@ -277,7 +287,6 @@ log_event(int prio, const char *summary, const char *kvfmt, ...)
 void
 log_diag(int level, const char *func, const char *fmt, ...)
 {
-	static const char hex[] = "0123456789abcdef";
 	char raw[LOG_LINE_MAX], esc[LOG_LINE_MAX];
 	size_t i, o;
 	unsigned char c;
@@ -296,13 +305,7 @@ log_diag(int level, const char *func, const char *fmt, ...)
 	o = (size_t)n;
 	for (i = 0; raw[i] != '\0' && o + 5 < sizeof(esc); i++) {
 		c = (unsigned char)raw[i];
-		if (c < 0x20 || c >= 0x7f || c == '\\') {
-			esc[o++] = '\\';
-			esc[o++] = 'x';
-			esc[o++] = hex[c >> 4];
-			esc[o++] = hex[c & 0xf];
-		} else
-			esc[o++] = (char)c;
+		o += put_byte(esc + o, c, c < 0x20 || c >= 0x7f || c == '\\');
 	}
 	esc[o] = '\0';
 	log_write(LOG_DEBUG, esc);

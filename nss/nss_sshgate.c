@@ -48,16 +48,22 @@
 #ifndef SSHGATE_NSS_CONF_FILE
 # error "SSHGATE_NSS_CONF_FILE is not defined (see Makefile.am)"
 #endif
+#ifndef SSHGATE_LIBEXECDIR
+# error "SSHGATE_LIBEXECDIR is not defined (see Makefile.am)"
+#endif
 
 #define NSS_CONF_MAX		4096	/* bytes; a larger file is refused */
 #define NSS_PATH_MAX		256	/* Home and Shell, and our own path */
 #define NSS_ID_MAX		4294967294UL	/* (uid_t)-1 means "no id" */
 #define NSS_DEFAULT_HOME	"/var/lib/sshgate/empty"
-#define NSS_DEFAULT_SHELL	"/bin/sh"
+/* gate-shell, so that sshd can start nothing else for a gate login */
+#define NSS_DEFAULT_SHELL	SSHGATE_LIBEXECDIR "/gate-shell"
 #define NSS_DELETED		" (deleted)"	/* /proc/self/exe, replaced */
 
 _Static_assert(sizeof(SSHGATE_NSS_CONF_FILE) <= NSS_PATH_MAX,
     "SSHGATE_NSS_CONF_FILE is too long");
+_Static_assert(sizeof(NSS_DEFAULT_SHELL) <= NSS_PATH_MAX,
+    "SSHGATE_LIBEXECDIR is too long");
 _Static_assert(sizeof(uid_t) == 4 && sizeof(gid_t) == 4,
     "uid_t and gid_t are expected to be 32 bits");
 

@@ -116,6 +116,8 @@ test_must_be_empty() {
 }
 
 test_expect_success 'setup: service account, nss.conf, nsswitch.conf' '
+	# the default Shell: gate-shell where "make install" puts it
+	DEFAULT_SHELL=$(strings -n 8 "$MODULE" | grep -x "/.*/gate-shell") &&
 	sg_users_setup &&
 	install -d -o root -g root -m 0755 "${NSSCONF%/*}" &&
 	good_conf &&
@@ -146,14 +148,14 @@ test_expect_success 'the module needs nothing but libc and no sanitizer' '
 
 test_expect_success 'a node login resolves to the service account' '
 	nss_getent 1234-5678 >out &&
-	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" >expect &&
+	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL" >expect &&
 	test_cmp expect out
 '
 
 test_expect_success 'sshd resolves an account login to the service account' '
 	probe_sshd 5678 1024 >out &&
 	{ echo "SUCCESS -" &&
-	  echo "5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh"; } >expect &&
+	  echo "5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL"; } >expect &&
 	test_cmp expect out &&
 	test "$(in_sshd /usr/bin/id -u 5678)" = "$SG_UID"
 '
@@ -195,17 +197,17 @@ test_expect_success 'numbers keep meaning uids with the module on the passwd lin
 test_expect_success 'the module alone (getent -s) answers the same' '
 	LD_LIBRARY_PATH=$BUILD/nss/.libs getent -s passwd:sshgate passwd \
 		1234-5678 >out &&
-	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" >expect &&
+	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL" >expect &&
 	test_cmp expect out
 '
 
 test_expect_success 'the longest logins resolve' '
 	probe_sshd 1234567890 1024 >out &&
 	{ echo "SUCCESS -" &&
-	  echo "1234567890:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh"; } >expect &&
+	  echo "1234567890:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL"; } >expect &&
 	test_cmp expect out &&
 	nss_getent 1234567890-0987654321 >out &&
-	echo "1234567890-0987654321:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" \
+	echo "1234567890-0987654321:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL" \
 		>expect &&
 	test_cmp expect out
 '
@@ -270,7 +272,7 @@ test_expect_success 'an unprivileged process resolves gate logins too' '
 	setpriv --reuid=sshgate --regid=sshgate --clear-groups \
 		"$PROBE" "$MODULE" getpwnam 1234-5678 1024 >out &&
 	{ echo "SUCCESS -" &&
-	  echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh"; } >expect &&
+	  echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL"; } >expect &&
 	test_cmp expect out
 '
 
@@ -288,8 +290,8 @@ test_expect_success 'uid lookups and enumeration return nothing' '
 
 # 1234-5678 + "*" + "" + home + shell, each with its NUL.
 test_expect_success 'every buffer size: ERANGE below the need, the entry from it' '
-	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + 8)) &&
-	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" >entry &&
+	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + ${#DEFAULT_SHELL} + 1)) &&
+	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL" >entry &&
 	echo "TRYAGAIN ERANGE" >erange &&
 	{ echo "SUCCESS -" && cat entry; } >success &&
 	probe 1234-5678 0 >out &&
@@ -360,13 +362,13 @@ while True:
 	size += 1
 print(r, size, bool(res), pw.name.decode(), pw.dir.decode())
 " >out &&
-	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + 8)) &&
+	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + ${#DEFAULT_SHELL} + 1)) &&
 	echo "0 $need True 1234-5678 $HOME_DIR" >expect &&
 	test_cmp expect out
 '
 
 test_expect_success VALGRIND 'memcheck finds nothing at any of a few sizes' '
-	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + 8)) &&
+	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + ${#DEFAULT_SHELL} + 1)) &&
 	for size in 1 $((need - 1)) $need 4096
 	do
 		valgrind -q --error-exitcode=99 --leak-check=full \
@@ -529,7 +531,7 @@ test_expect_success 'malformed nss.conf: unavailable' '
 test_expect_success 'the service is back with a good nss.conf' '
 	good_conf &&
 	nss_getent 1234-5678 >out &&
-	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" >expect &&
+	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL" >expect &&
 	test_cmp expect out
 '
 

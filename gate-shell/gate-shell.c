@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@
 #define COMMAND_MAX	(64 * 1024)
 #define FORCED_EXEC	"exec "		/* authkeys-cmd's forced command */
 #define FORCED_KEY	" --key-id="
+#define AUTH_INFO_MAX	(16 * 1024)	/* sshd's SSH_USER_AUTH file */
 #define GO_ON		(-1)	/* a step's "no exit code yet" */
 
 struct args {
@@ -51,6 +53,7 @@ struct args {
 	int	shell;		/* run by sshd as the login shell */
 	const char *shell_why;	/* non-NULL: refuse the shell run, why */
 	char	shell_path[256];	/* GateShell in the forced command */
+	char	auth_info[256];	/* SSH_USER_AUTH, "": none */
 };
 
 static void
@@ -97,6 +100,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "key-id", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *v;
 	int ch;
 
 	memset(a, 0, sizeof(*a));
@@ -111,6 +115,10 @@ parse_args(int argc, char **argv, struct args *a)
 	}
 	if (argc >= 2 && strcmp(argv[1], "-c") == 0) {
 		a->shell = 1;
+		if ((v = getenv("SSH_USER_AUTH")) != NULL &&
+		    strlcpy(a->auth_info, v, sizeof(a->auth_info)) >=
+		    sizeof(a->auth_info))
+			a->auth_info[0] = '\0';
 		if (argc == 3)
 			shell_parse(argv[2], a);
 		else
@@ -171,8 +179,71 @@ take_env(const struct args *a, struct session_req *rq, char **command)
 }
 
 /*
- * A shell run goes on only with the forced command of GateShell itself;
- * whatever else sshd was made to start for a gate login (a certificate
+ * Reads sshd's ExposeAuthInfo file into buf (NUL-terminated). Returns 0,
+ * or -1 if it is missing, unreadable or larger than AUTH_INFO_MAX.
+ */
+static int
+auth_info_read(const char *path, char *buf, size_t bufsz)
+{
+	size_t have = 0;
+	ssize_t n;
+	int fd, r = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
+		return -1;
+	while (have < bufsz) {
+		n = read(fd, buf + have, bufsz - have);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+	}
+	if (n == 0 && have < bufsz && memchr(buf, '\0', have) == NULL) {
+		buf[have] = '\0';
+		r = 0;
+	}
+	close(fd);
+	return r;
+}
+
+/*
+ * NULL if sshd's ExposeAuthInfo file says that the session was
+ * authenticated by plain public keys only ("publickey TYPE BLOB" lines),
+ * else why not. For a gate login the only plain keys are authkeys-cmd's
+ * lines, and each forces our command with its own key id; a certificate
+ * (or any other way in a site's configuration may open) comes without
+ * it, and its client could send "exec GATESHELL --key-id=K" itself with
+ * a key id of its choosing.
+ */
+static const char *
+shell_auth_check(const char *path)
+{
+	char buf[AUTH_INFO_MAX + 1], *line, *nl, *type, *blob;
+	int n = 0;
+
+	if (path[0] == '\0' || auth_info_read(path, buf, sizeof(buf)) != 0)
+		return "no SSH_USER_AUTH (ExposeAuthInfo)";
+	for (line = buf; *line != '\0'; line = nl, n++) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			return "not authenticated by a plain key";
+		*nl++ = '\0';
+		if (strncmp(line, "publickey ", 10) != 0)
+			return "not authenticated by a plain key";
+		type = line + 10;
+		if ((blob = strchr(type, ' ')) == NULL)
+			return "not authenticated by a plain key";
+		*blob++ = '\0';
+		if (!ident_is_key_type(type) || !ident_is_key_blob(blob))
+			return "not authenticated by a plain key";
+	}
+	return n == 0 ? "not authenticated by a plain key" : NULL;
+}
+
+/*
+ * A shell run goes on only with the forced command of GateShell itself,
+ * in a session authenticated by one of authkeys-cmd's keys; whatever else sshd was made to start for a gate login (a certificate
  * or a principals file without the key line, a client's command) ends
  * here. GO_ON or the exit code.
  */
@@ -186,6 +257,8 @@ shell_check(const struct gate_config *cfg, const struct args *a,
 		return GO_ON;
 	if (why == NULL && strcmp(a->shell_path, cfg->gate_shell) != 0)
 		why = "not the configured GateShell";
+	if (why == NULL)
+		why = shell_auth_check(a->auth_info);
 	if (why == NULL)
 		return GO_ON;
 	return outcome_end(OUTCOME_SHELL_REFUSED, NULL, "login=%s reason=%s",

@@ -186,7 +186,7 @@ static int
 auth_info_read(const char *path, char *buf, size_t bufsz)
 {
 	size_t have = 0;
-	ssize_t n;
+	ssize_t n = -1;
 	int fd, r = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
@@ -243,9 +243,10 @@ shell_auth_check(const char *path)
 
 /*
  * A shell run goes on only with the forced command of GateShell itself,
- * in a session authenticated by one of authkeys-cmd's keys; whatever else sshd was made to start for a gate login (a certificate
- * or a principals file without the key line, a client's command) ends
- * here. GO_ON or the exit code.
+ * in a session authenticated by one of authkeys-cmd's keys; whatever
+ * else sshd was made to start for a gate login (a certificate or a
+ * principals file without the key line, a client's command) ends here.
+ * GO_ON or the exit code.
  */
 static int
 shell_check(const struct gate_config *cfg, const struct args *a,

@@ -92,6 +92,36 @@ shell_parse(const char *s, struct args *a)
 	a->shell_why = NULL;
 }
 
+/*
+ * 1 if sshd ran us as the login shell, with a->shell set and the run
+ * parsed into *a; else 0. sshd's session.c runs the shell as "-NAME"
+ * without arguments for a session without a command, else as
+ * "NAME -c COMMAND".
+ */
+static int
+shell_args(int argc, char **argv, struct args *a)
+{
+	const char *v;
+
+	if (argc >= 1 && argv[0][0] == '-') {
+		a->shell = 1;
+		a->shell_why = "login shell without the forced command";
+		return 1;
+	}
+	if (argc < 2 || strcmp(argv[1], "-c") != 0)
+		return 0;
+	a->shell = 1;
+	if ((v = getenv("SSH_USER_AUTH")) != NULL &&
+	    strlcpy(a->auth_info, v, sizeof(a->auth_info)) >=
+	    sizeof(a->auth_info))
+		a->auth_info[0] = '\0';
+	if (argc == 3)
+		shell_parse(argv[2], a);
+	else
+		a->shell_why = "not the gate's forced command";
+	return 1;
+}
+
 /* GO_ON, or the exit code after usage(). */
 static int
 parse_args(int argc, char **argv, struct args *a)
@@ -100,31 +130,11 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "key-id", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *v;
 	int ch;
 
 	memset(a, 0, sizeof(*a));
-	/*
-	 * sshd's session.c runs the shell as "-NAME" with no arguments for
-	 * a session without a command, else as NAME -c COMMAND.
-	 */
-	if (argc >= 1 && argv[0][0] == '-') {
-		a->shell = 1;
-		a->shell_why = "login shell without the forced command";
+	if (shell_args(argc, argv, a))
 		return GO_ON;
-	}
-	if (argc >= 2 && strcmp(argv[1], "-c") == 0) {
-		a->shell = 1;
-		if ((v = getenv("SSH_USER_AUTH")) != NULL &&
-		    strlcpy(a->auth_info, v, sizeof(a->auth_info)) >=
-		    sizeof(a->auth_info))
-			a->auth_info[0] = '\0';
-		if (argc == 3)
-			shell_parse(argv[2], a);
-		else
-			a->shell_why = "not the gate's forced command";
-		return GO_ON;
-	}
 	while ((ch = getopt_long(argc, argv, "f:tT", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':

@@ -50,6 +50,7 @@ test_expect_success 'setup: the gate, a site-wide user CA, certificates' '
 	install -m 0644 "$TRASH/keys/siteca.pub" /etc/ssh/site-ca.pub &&
 	site_conf "TrustedUserCAKeys /etc/ssh/site-ca.pub" &&
 	sg_fixture_gate &&
+	install -d -m 1777 /run/t0407 &&
 	GS=$SG_RUN/libexec/gate-shell &&
 	ssh-keygen -q -s "$TRASH/keys/siteca" -I forced -n 1234-5678 \
 		-O force-command="exec $GS --key-id=$SG_KEY_ID" \
@@ -94,8 +95,8 @@ test_expect_success 'setup: a site Match that trusts the CA for gate logins' '
 
 test_expect_success 'a certificate login with a command runs nothing' '
 	: >"$SG_LOG" &&
-	refused "id; touch /tmp/t0407-ran" &&
-	test_path_is_missing /tmp/t0407-ran &&
+	refused "id; touch /run/t0407/ran" &&
+	test_path_is_missing /run/t0407/ran &&
 	sg_log_contains "$TRASH/gate/sshd.log" \
 		"Accepted publickey for 1234-5678 .* ED25519-CERT" &&
 	sg_log_contains_all "$SG_LOG" "SHELL REFUSED" "login=1234-5678" \

@@ -76,6 +76,32 @@ test_expect_success 'the drop-in refuses a CA certificate for a gate login' '
 		"$TRASH/gate/sshd.log"
 '
 
+test_expect_success 'sshd -T: what the drop-in sets for gate logins' '
+	for login in 1234-5678 5678
+	do
+		LD_LIBRARY_PATH=$BUILD/nss/.libs /usr/sbin/sshd -T \
+			-f "$TRASH/gate/sshd_config" \
+			-C user=$login,host=gate,addr=127.0.0.1 >eff &&
+		for line in "trustedusercakeys none" \
+			"authorizedprincipalsfile none" \
+			"authorizedprincipalscommand none" \
+			"hostbasedauthentication no" \
+			"gssapiauthentication no" \
+			"kerberosauthentication no" \
+			"exposeauthinfo yes" \
+			"unusedconnectiontimeout 300" \
+			"forcecommand none"
+		do
+			grep -x "$line" eff || {
+				echo "error: $login: no \"$line\"" >&2
+				return 1
+			}
+		done &&
+		grep "^channeltimeout agent-connection=1m " eff &&
+		! grep "^channeltimeout.*session" eff || return 1
+	done
+'
+
 test_expect_success 'alice still logs in' '
 	sg_ssh_gate alice 1234-5678 echo through >out &&
 	echo through >expect &&

@@ -127,6 +127,10 @@ static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
 	[OUTCOME_S_LOST] = { "s_lost",
 	    GATE_EXIT_UNREACHABLE, 1, "connection to container {node} lost",
 	    "session ended", LOG_INFO },
+	/* loud: sshd started a gate login without the key's command */
+	[OUTCOME_SHELL_REFUSED] = { "shell_refused",
+	    GATE_EXIT_CONFIG, 0, "gate logins run only the gate; refused",
+	    "SHELL REFUSED", LOG_WARNING },
 };
 
 static const struct outcome_row *

@@ -63,6 +63,7 @@ enum outcome {
 	OUTCOME_S_REVOKED,
 	OUTCOME_S_HANGUP,	/* our client went away, or a signal */
 	OUTCOME_S_LOST,		/* the SSH leg to the container failed */
+	OUTCOME_SHELL_REFUSED,	/* as login shell: not the forced command */
 	OUTCOME_COUNT
 };
 

@@ -9,6 +9,13 @@
  * for. Whether that login may actually log in is the platform's decision,
  * taken later by authkeys-cmd; nothing here talks to the network.
  *
+ * An ACCOUNT login is all digits, and every program that takes "a user
+ * name or a uid" (chown, id, find -user, install -o, runuser) tries the
+ * name first: answered everywhere, "0" would mean the service account.
+ * So ACCOUNT logins are answered only inside sshd's own programs
+ * (caller_is_sshd()); NODE-ACCOUNT logins, which no program reads as a
+ * number, are answered for every process.
+ *
  * This code runs inside every process on the host that looks up a user
  * (sshd's monitor, PAM, cron, sudo, ls -l), so it never allocates, never
  * prints, logs or exits, keeps no mutable static state and builds its
@@ -41,15 +48,22 @@
 #ifndef SSHGATE_NSS_CONF_FILE
 # error "SSHGATE_NSS_CONF_FILE is not defined (see Makefile.am)"
 #endif
+#ifndef SSHGATE_LIBEXECDIR
+# error "SSHGATE_LIBEXECDIR is not defined (see Makefile.am)"
+#endif
 
 #define NSS_CONF_MAX		4096	/* bytes; a larger file is refused */
 #define NSS_PATH_MAX		256	/* Home and Shell, and our own path */
 #define NSS_ID_MAX		4294967294UL	/* (uid_t)-1 means "no id" */
 #define NSS_DEFAULT_HOME	"/var/lib/sshgate/empty"
-#define NSS_DEFAULT_SHELL	"/bin/sh"
+/* gate-shell, so that sshd can start nothing else for a gate login */
+#define NSS_DEFAULT_SHELL	SSHGATE_LIBEXECDIR "/gate-shell"
+#define NSS_DELETED		" (deleted)"	/* /proc/self/exe, replaced */
 
 _Static_assert(sizeof(SSHGATE_NSS_CONF_FILE) <= NSS_PATH_MAX,
     "SSHGATE_NSS_CONF_FILE is too long");
+_Static_assert(sizeof(NSS_DEFAULT_SHELL) <= NSS_PATH_MAX,
+    "SSHGATE_LIBEXECDIR is too long");
 _Static_assert(sizeof(uid_t) == 4 && sizeof(gid_t) == 4,
     "uid_t and gid_t are expected to be 32 bits");
 
@@ -97,6 +111,27 @@ static const struct {
 
 /* Ids are bare numbers. */
 static const struct conflex_unit id_units[] = { { "", 1 }, { NULL, 0 } };
+
+/*
+ * Where sshd's programs live: sshd itself, and since OpenSSH 9.8 and 10.0
+ * sshd-session and sshd-auth, which it executes for every connection.
+ * Debian and Ubuntu, Fedora and RHEL, upstream's --prefix=/usr and its
+ * default /usr/local. Each directory is root's, so no other user can
+ * place a program there.
+ */
+static const char *const sshd_programs[] = {
+	"/usr/sbin/sshd",
+	"/usr/lib/openssh/sshd-session",
+	"/usr/lib/openssh/sshd-auth",
+	"/usr/libexec/openssh/sshd-session",
+	"/usr/libexec/openssh/sshd-auth",
+	"/usr/libexec/sshd-session",
+	"/usr/libexec/sshd-auth",
+	"/usr/local/sbin/sshd",
+	"/usr/local/libexec/sshd-session",
+	"/usr/local/libexec/sshd-auth",
+};
+#define NSS_NSSHD	(sizeof(sshd_programs) / sizeof(sshd_programs[0]))
 
 /* Space left in the caller's buffer, handed out front to back. */
 struct nss_buf {
@@ -308,6 +343,34 @@ conf_read(char *buf, size_t bufsz)
 }
 
 /*
+ * 1 if this process runs one of sshd_programs, else 0. The program is
+ * read from /proc/self/exe, not from argv[0]: sshd's setproctitle()
+ * rewrites the memory that program_invocation_short_name points into
+ * ("sshd: 5678 [priv]"), and argv[0] is whatever the parent chose. A
+ * user who runs a copy of sshd, or sshd itself, only changes what their
+ * own process sees. Once the package is upgraded under a running sshd
+ * the link reads "/usr/sbin/sshd (deleted)": the program that was there.
+ */
+static int
+caller_is_sshd(void)
+{
+	char exe[NSS_PATH_MAX];
+	size_t dl = sizeof(NSS_DELETED) - 1, i;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe));
+	if (n <= 0 || (size_t)n >= sizeof(exe))
+		return 0;	/* no /proc, or not one of ours: too long */
+	exe[n] = '\0';
+	if ((size_t)n > dl && strcmp(exe + n - dl, NSS_DELETED) == 0)
+		exe[n - dl] = '\0';
+	for (i = 0; i < NSS_NSSHD; i++)
+		if (strcmp(exe, sshd_programs[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * Copies len bytes of s and a NUL into the caller's buffer. Returns the
  * copy, or NULL when the buffer is too small (the caller answers ERANGE).
  */
@@ -331,14 +394,19 @@ _nss_sshgate_getpwnam_r(const char *name, struct passwd *pw, char *buffer,
     size_t buflen, int *errnop)
 {
 	char text[NSS_CONF_MAX + 1];
+	struct ident_login login;
 	struct nss_conf conf;
 	struct nss_buf b;
 	char *pname, *ppasswd, *pgecos, *pdir, *pshell;
 	enum nss_status status;
 	int saved_errno = errno, err;
 
-	/* Most lookups are not ours: answer them without touching a file. */
-	if (name == NULL || ident_login_parse(name, NULL) != 0) {
+	/*
+	 * Most lookups are not ours: answer them without touching a file.
+	 * An ACCOUNT login is a number to every program but sshd.
+	 */
+	if (name == NULL || ident_login_parse(name, &login) != 0 ||
+	    (login.node[0] == '\0' && !caller_is_sshd())) {
 		status = NSS_STATUS_NOTFOUND;
 		err = ENOENT;
 		goto out;

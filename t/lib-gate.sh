@@ -302,9 +302,20 @@ sg_gate_install() {
 # sg_gate_conf [LINE...]: what an installed gate reads besides sshd's own
 # files: /etc/sshgate/sshgate.conf (the LINEs first: the first value of a
 # keyword wins), the NSS module's nss.conf (home SG_GATE_HOME, default
-# /var/lib/sshgate/empty), authkeys-cmd's cache directory and one log
-# file that every gate program appends to (SG_LOG).
+# /var/lib/sshgate/empty; shell gate-shell, so that sshd can start
+# nothing else for a gate login), authkeys-cmd's cache directory and one
+# log file that every gate program appends to (SG_LOG). A LINE that makes
+# GateShell a placeholder (sg_placeholder_shell) makes the shell /bin/sh,
+# which runs the placeholder as the forced command says.
 sg_gate_conf() {
+	local shell=$SG_RUN/libexec/gate-shell line
+	for line
+	do
+		case $line in
+		"GateShell "*)	test "$line" = "GateShell $shell" ||
+					shell=/bin/sh ;;
+		esac
+	done
 	sg_users_setup || return
 	install -d -o root -g root -m 0755 /etc/sshgate "$SG_RUN/log" \
 		/run/sshgate &&
@@ -320,8 +331,9 @@ sg_gate_conf() {
 		echo "GateShell $SG_RUN/libexec/gate-shell"
 		echo "SftpRelay $SG_RUN/libexec/sftp-relay"
 	} >/etc/sshgate/sshgate.conf &&
-	printf 'Uid %s\nGid %s\nHome %s\nShell /bin/sh\n' "$SG_UID" "$SG_GID" \
-		"${SG_GATE_HOME:-/var/lib/sshgate/empty}" >/etc/sshgate/nss.conf &&
+	printf 'Uid %s\nGid %s\nHome %s\nShell %s\n' "$SG_UID" "$SG_GID" \
+		"${SG_GATE_HOME:-/var/lib/sshgate/empty}" "$shell" \
+		>/etc/sshgate/nss.conf &&
 	chmod 0644 /etc/sshgate/sshgate.conf /etc/sshgate/nss.conf &&
 	# both sshgate-akc and sshgate append to it
 	touch "$SG_RUN/log/sshgate.log" &&

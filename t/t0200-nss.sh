@@ -43,6 +43,39 @@ probe() {
 	"$PROBE" "$MODULE" getpwnam "$1" "$2"
 }
 
+# in_sshd PROGRAM [ARG...]: PROGRAM run as /usr/sbin/sshd, bind-mounted
+# over it in this script's mount namespace: ACCOUNT logins ("5678") are
+# answered only inside sshd's own programs.
+in_sshd() {
+	local prog=$1 ret
+	shift
+	mount --bind "$prog" /usr/sbin/sshd || return
+	LD_LIBRARY_PATH=$BUILD/nss/.libs /usr/sbin/sshd "$@"
+	ret=$?
+	umount /usr/sbin/sshd || return
+	return $ret
+}
+
+# probe_sshd NAME BUFSIZE: probe, from inside "sshd".
+probe_sshd() {
+	in_sshd "$PROBE" "$MODULE" getpwnam "$1" "$2"
+}
+
+# What numbers mean to the programs that take "a user name or a uid":
+# owners set with chown and install -o, id, getent, find -user, runuser.
+numbers_report() {
+	rm -rf num && mkdir num && touch num/a num/b num/src &&
+	chown 4321 num/a num/b &&
+	chown 0 num/a && chown 1000 num/b &&
+	install -o 0 -m 0644 num/src num/dst &&
+	stat -c "%n %u" num/a num/b num/dst &&
+	{ id 0; echo "id: $?"; } &&
+	{ id -u 0; echo "id -u: $?"; } &&
+	{ getent passwd 0; echo "getent: $?"; } &&
+	{ find num -user 0 | sort; echo "find: $?"; } &&
+	{ runuser -u 0 -- id -u; echo "runuser: $?"; }
+}
+
 write_conf() {
 	rm -f "$NSSCONF" &&
 	printf "$@" >"$NSSCONF" &&
@@ -70,8 +103,9 @@ expect_unavail() {
 	test_cmp expect out &&
 	test_expect_code 2 nss_getent 1234-5678 >out &&
 	test_must_be_empty out &&
-	test_expect_code 2 pwnam 5678 >out &&
-	test_must_be_empty out
+	probe_sshd 5678 1024 >out &&
+	echo "UNAVAIL ENOENT" >expect &&
+	test_cmp expect out
 }
 
 test_must_be_empty() {
@@ -82,6 +116,8 @@ test_must_be_empty() {
 }
 
 test_expect_success 'setup: service account, nss.conf, nsswitch.conf' '
+	# the default Shell: gate-shell where "make install" puts it
+	DEFAULT_SHELL=$(strings -n 8 "$MODULE" | grep -x "/.*/gate-shell") &&
 	sg_users_setup &&
 	install -d -o root -g root -m 0755 "${NSSCONF%/*}" &&
 	good_conf &&
@@ -112,37 +148,73 @@ test_expect_success 'the module needs nothing but libc and no sanitizer' '
 
 test_expect_success 'a node login resolves to the service account' '
 	nss_getent 1234-5678 >out &&
-	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" >expect &&
+	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL" >expect &&
 	test_cmp expect out
 '
 
-test_expect_success 'an account login resolves to the service account' '
-	pwnam 5678 >out &&
-	echo "5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" >expect &&
+test_expect_success 'sshd resolves an account login to the service account' '
+	probe_sshd 5678 1024 >out &&
+	{ echo "SUCCESS -" &&
+	  echo "5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL"; } >expect &&
+	test_cmp expect out &&
+	test "$(in_sshd /usr/bin/id -u 5678)" = "$SG_UID"
+'
+
+test_expect_success 'an account login is not a user outside sshd' '
+	probe 5678 1024 >out &&
+	echo "NOTFOUND ENOENT" >expect &&
+	test_cmp expect out &&
+	test_expect_code 2 pwnam 5678 >out &&
+	test_must_be_empty out &&
+	test_expect_code 2 pwnam 1234567890 >out &&
+	test_must_be_empty out
+'
+
+test_expect_success 'naming a program sshd does not make it sshd' '
+	cp "$PROBE" ./sshd &&
+	./sshd "$MODULE" getpwnam 5678 1024 >out &&
+	echo "NOTFOUND ENOENT" >expect &&
+	test_cmp expect out &&
+	(exec -a sshd "$PROBE" "$MODULE" getpwnam 5678 1024) >out &&
+	test_cmp expect out &&
+	(exec -a /usr/sbin/sshd "$PROBE" "$MODULE" getpwnam 5678 1024) >out &&
 	test_cmp expect out
+'
+
+test_expect_success 'numbers keep meaning uids with the module on the passwd line' '
+	grep -x "passwd: files sshgate" /etc/nsswitch.conf &&
+	numbers_report >without 2>&1 &&
+	grep -x "num/a 0" without &&
+	grep -x "num/b 1000" without &&
+	grep -x "num/dst 0" without &&
+	grep "^uid=0(root) " without &&
+	grep "^root:x:0:0:" without &&
+	(export LD_LIBRARY_PATH=$BUILD/nss/.libs && numbers_report) \
+		>with 2>&1 &&
+	test_cmp without with
 '
 
 test_expect_success 'the module alone (getent -s) answers the same' '
 	LD_LIBRARY_PATH=$BUILD/nss/.libs getent -s passwd:sshgate passwd \
 		1234-5678 >out &&
-	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" >expect &&
+	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL" >expect &&
 	test_cmp expect out
 '
 
 test_expect_success 'the longest logins resolve' '
-	pwnam 1234567890 >out &&
-	echo "1234567890:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" >expect &&
+	probe_sshd 1234567890 1024 >out &&
+	{ echo "SUCCESS -" &&
+	  echo "1234567890:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL"; } >expect &&
 	test_cmp expect out &&
 	nss_getent 1234567890-0987654321 >out &&
-	echo "1234567890-0987654321:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" \
+	echo "1234567890-0987654321:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL" \
 		>expect &&
 	test_cmp expect out
 '
 
 test_expect_success 'id shows the service account for a gate login' '
 	LD_LIBRARY_PATH=$BUILD/nss/.libs id 1234-5678 >out &&
-	grep "^uid=$SG_UID(sshgate) gid=$SG_GID(sshgate) " out &&
-	test "$(LD_LIBRARY_PATH=$BUILD/nss/.libs id -u 5678)" = "$SG_UID"
+	grep "^uid=$SG_UID(sshgate) gid=$SG_GID(sshgate) " out
 '
 
 test_expect_success 'names outside the login grammar are not found' '
@@ -200,7 +272,7 @@ test_expect_success 'an unprivileged process resolves gate logins too' '
 	setpriv --reuid=sshgate --regid=sshgate --clear-groups \
 		"$PROBE" "$MODULE" getpwnam 1234-5678 1024 >out &&
 	{ echo "SUCCESS -" &&
-	  echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh"; } >expect &&
+	  echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL"; } >expect &&
 	test_cmp expect out
 '
 
@@ -218,8 +290,8 @@ test_expect_success 'uid lookups and enumeration return nothing' '
 
 # 1234-5678 + "*" + "" + home + shell, each with its NUL.
 test_expect_success 'every buffer size: ERANGE below the need, the entry from it' '
-	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + 8)) &&
-	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" >entry &&
+	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + ${#DEFAULT_SHELL} + 1)) &&
+	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL" >entry &&
 	echo "TRYAGAIN ERANGE" >erange &&
 	{ echo "SUCCESS -" && cat entry; } >success &&
 	probe 1234-5678 0 >out &&
@@ -290,13 +362,13 @@ while True:
 	size += 1
 print(r, size, bool(res), pw.name.decode(), pw.dir.decode())
 " >out &&
-	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + 8)) &&
+	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + ${#DEFAULT_SHELL} + 1)) &&
 	echo "0 $need True 1234-5678 $HOME_DIR" >expect &&
 	test_cmp expect out
 '
 
 test_expect_success VALGRIND 'memcheck finds nothing at any of a few sizes' '
-	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + 8)) &&
+	need=$((9 + 1 + 2 + 1 + ${#HOME_DIR} + 1 + ${#DEFAULT_SHELL} + 1)) &&
 	for size in 1 $((need - 1)) $need 4096
 	do
 		valgrind -q --error-exitcode=99 --leak-check=full \
@@ -459,7 +531,7 @@ test_expect_success 'malformed nss.conf: unavailable' '
 test_expect_success 'the service is back with a good nss.conf' '
 	good_conf &&
 	nss_getent 1234-5678 >out &&
-	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:/bin/sh" >expect &&
+	echo "1234-5678:*:$SG_UID:$SG_GID::$HOME_DIR:$DEFAULT_SHELL" >expect &&
 	test_cmp expect out
 '
 

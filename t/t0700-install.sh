@@ -453,8 +453,9 @@ test_expect_success 'the accounts, directories and files have the modes of the d
 	printf "sshgate\nsshgate-akc\n" >expect &&
 	test_cmp expect out &&
 	test "$(id -u sshgate)" -lt 1000 && test "$(id -u sshgate-akc)" -lt 1000 &&
-	printf "Uid %s\nGid %s\nHome /var/lib/sshgate/empty\nShell /bin/sh\n" \
-		"$(id -u sshgate)" "$(id -g sshgate)" >expect &&
+	printf "Uid %s\nGid %s\nHome /var/lib/sshgate/empty\nShell %s\n" \
+		"$(id -u sshgate)" "$(id -g sshgate)" "$LIBEXEC/gate-shell" \
+		>expect &&
 	test_cmp expect /etc/sshgate/nss.conf &&
 	grep -x "passwd:[[:space:]]*files systemd sshgate" /etc/nsswitch.conf &&
 	while read -r path want
@@ -486,9 +487,9 @@ test_expect_success 'the internal key is the service account'"'"'s alone' '
 
 test_expect_success 'glibc finds the installed NSS module without help' '
 	getent passwd 1234-5678 >out &&
-	echo "1234-5678:*:$(id -u sshgate):$(id -g sshgate)::/var/lib/sshgate/empty:/bin/sh" >expect &&
+	echo "1234-5678:*:$(id -u sshgate):$(id -g sshgate)::/var/lib/sshgate/empty:$LIBEXEC/gate-shell" >expect &&
 	test_cmp expect out &&
-	test "$(/usr/bin/python3 -c "import pwd; print(pwd.getpwnam(\"5678\").pw_uid)")" = "$(id -u sshgate)" &&
+	test_must_fail /usr/bin/python3 -c "import pwd; pwd.getpwnam(\"5678\")" &&
 	test_expect_code 2 getent passwd 1234-5678x
 '
 
@@ -565,7 +566,11 @@ test_expect_success 'setup: a placeholder gate-shell; root'"'"'s authorized key'
 	fi &&
 	cat >"$LIBEXEC/gate-shell" <<-\EOF &&
 	#!/bin/sh
-	# t0700: stands in for gate-shell; runs the command it is given
+	# t0700: stands in for gate-shell; runs the command it is given.
+	# As the login shell: -c "exec <this path> --key-id=K".
+	case $1 in
+	-c)	set -- ${2#"exec $0 "} ;;
+	esac
 	echo "gate-shell-placeholder args=$* user=$USER uid=$(id -u) cmd=${SSH_ORIGINAL_COMMAND-}"
 	test -z "${SSH_ORIGINAL_COMMAND-}" || exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
 	EOF

@@ -143,7 +143,11 @@ prof_callgrind() {
 		$SG_RUN/libexec/gate-shell "\$@" 2>>$PROF/cg/valgrind.log
 	EOF
 	chmod 0755 "$wrap" &&
+	# the wrapper is both the key line's command and the login shell:
+	# gate-shell, as the shell, would otherwise run the session itself
 	sed -i "1i GateShell $wrap" /etc/sshgate/sshgate.conf &&
+	cp /etc/sshgate/nss.conf "$PROF/cg/nss.conf" &&
+	sed -i "s|^Shell .*|Shell $wrap|" /etc/sshgate/nss.conf &&
 	rm -f /run/sshgate/authkeys/* &&
 	path_ssh sshgate "$CFG" &&
 	"${SSHC[@]}" true </dev/null &&
@@ -156,6 +160,7 @@ prof_callgrind() {
 	cg_wait_idle 60 &&
 	f=$(ls -t "$PROF"/cg/gate-shell.* | head -n 1) && mv "$f" "$PROF/cg/download.out" &&
 	sed -i "1d" /etc/sshgate/sshgate.conf &&
+	cat "$PROF/cg/nss.conf" >/etc/sshgate/nss.conf &&
 	blob=$(cut -d' ' -f2 "$TRASH/keys/client.pub") &&
 	fp=$(ssh-keygen -E sha256 -lf "$TRASH/keys/client.pub" | cut -d' ' -f2) &&
 	rm -f /run/sshgate/authkeys/* &&

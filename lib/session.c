@@ -502,6 +502,24 @@ enum open_step {
 	STEP_DONE,
 };
 
+static const char *
+open_step_name(enum open_step step)
+{
+	switch (step) {
+	case STEP_OPEN:
+		return "open";
+	case STEP_PTY:
+		return "pty";
+	case STEP_ENV:
+		return "env";
+	case STEP_REQUEST:
+		return "request";
+	case STEP_DONE:
+		break;
+	}
+	return "done";
+}
+
 /* One step of open_channel: a libssh call, SSH_AGAIN until it is done. */
 static int
 open_step(ssh_channel ch, const struct session_req *rq, enum open_step step,
@@ -559,12 +577,19 @@ open_channel(ssh_session s, const struct session_req *rq, long timeout,
 		if ((step == STEP_PTY && !rq->tty) ||
 		    (step == STEP_ENV && rq->lang[0] == '\0'))
 			continue;
+		log_debug("channel step %s: %s", open_step_name(step),
+		    step == STEP_PTY ? rq->term : step == STEP_ENV ?
+		    rq->lang : step == STEP_REQUEST ?
+		    session_kind_name(rq->kind) : "session");
 		deadline = clock_now_ms() + timeout;
 		while ((rc = open_step(ch, rq, step, cols, rows)) ==
 		    SSH_AGAIN) {
 			if ((r = upstream_wait(s, deadline)) != 0)
 				goto out;
 		}
+		log_debug("channel step %s: %s", open_step_name(step),
+		    rc == SSH_OK ? "done" : step == STEP_ENV ? "refused, "
+		    "going on" : "refused");
 		r = GATE_ERR_SSH;
 		/* the container's AcceptEnv decides; a refusal is no error */
 		if (rc != SSH_OK && step != STEP_ENV)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <libssh/libssh.h>
+#include <openssl/evp.h>
 
 #include "api.h"
 #include "clock.h"
@@ -312,6 +314,8 @@ watch_child(const struct gate_config *cfg, const struct session_req *rq,
 	int null;
 
 	(void)setsid();
+	/* ps and pgrep tell it from the session's process */
+	(void)prctl(PR_SET_NAME, "sshgate-watch", 0, 0, 0);
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
@@ -442,6 +446,35 @@ session_lookup(const struct gate_config *cfg, const struct session_req *rq,
 	return 0;
 }
 
+/*
+ * The command, so that the log identifies it exactly: whole when the
+ * logger keeps it whole (LOG_VALUE_MAX bytes), else the first part the
+ * logger keeps, its length and the SHA-256 of its exact bytes (padding
+ * must not hide what runs).
+ */
+static void
+session_log_command(struct logline *l, const char *cmd)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char sum[2 * EVP_MAX_MD_SIZE + 1];
+	unsigned int mdlen = 0, i;
+	size_t len = strlen(cmd);
+
+	logline_str(l, "command", cmd);
+	if (len <= LOG_VALUE_MAX)
+		return;
+	logline_int(l, "command_len", (long long)len);
+	if (EVP_Digest(cmd, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		mdlen = 0;
+	for (i = 0; i < mdlen; i++) {
+		sum[2 * i] = hex[md[i] >> 4];
+		sum[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	sum[2 * mdlen] = '\0';
+	logline_str(l, "command_sha256", mdlen > 0 ? sum : "-");
+}
+
 static void
 session_log_started(const struct session_req *rq,
     const struct session_outcome *o)
@@ -450,7 +483,7 @@ session_log_started(const struct session_req *rq,
 
 	session_logline(&l, "session started", rq, o);
 	if (rq->kind == SESSION_EXEC)
-		logline_kv(&l, "command=%s", rq->command);
+		session_log_command(&l, rq->command);
 	if (rq->tty)
 		logline_kv(&l, "term=%s", rq->term);
 	logline_emit(&l, LOG_INFO);

@@ -298,19 +298,15 @@ watch_loop(struct watch_state *w, session_check_fn check,
 	}
 }
 /*
- * The watcher process: no signal from the terminal, none of the
- * session's fds (sshd waits for EOF on the session's pipes), an API
- * client of its own. Sends its verdict, if any, and exits.
+ * The watcher leaves the session's terminal, signals and fds: ^C or a
+ * hangup are the relay's to handle, SIGTERM ends it, and sshd waits for
+ * EOF on the session's pipes, so it holds none of them.
  */
-static void __attribute__((noreturn))
-watch_child(const struct gate_config *cfg, const struct session_req *rq,
-    session_check_fn check, int fd)
+static void
+watch_detach(void)
 {
-	struct watch_state w;
-	struct api_client *api = NULL;
 	struct sigaction sa;
 	sigset_t none;
-	char c = 0;
 	int null;
 
 	(void)setsid();
@@ -334,6 +330,21 @@ watch_child(const struct gate_config *cfg, const struct session_req *rq,
 		if (null > STDERR_FILENO)
 			close(null);
 	}
+}
+
+/*
+ * The watcher process: detached (watch_detach()), with an API client of
+ * its own. Sends its verdict, if any, and exits.
+ */
+static void __attribute__((noreturn))
+watch_child(const struct gate_config *cfg, const struct session_req *rq,
+    session_check_fn check, int fd)
+{
+	struct watch_state w;
+	struct api_client *api = NULL;
+	char c = 0;
+
+	watch_detach();
 	memset(&w, 0, sizeof(w));
 	w.cfg = cfg;
 	w.rq = rq;
@@ -553,6 +564,21 @@ open_step_name(enum open_step step)
 	return "done";
 }
 
+/* A step of open_channel begins (rc SSH_AGAIN) or ended with rc. */
+static void
+log_step(const struct session_req *rq, enum open_step step, int rc)
+{
+	if (rc == SSH_AGAIN)
+		log_debug("channel step %s: %s", open_step_name(step),
+		    step == STEP_PTY ? rq->term : step == STEP_ENV ?
+		    rq->lang : step == STEP_REQUEST ?
+		    session_kind_name(rq->kind) : "session");
+	else
+		log_debug("channel step %s: %s", open_step_name(step),
+		    rc == SSH_OK ? "done" : step == STEP_ENV ? "refused, "
+		    "going on" : "refused");
+}
+
 /* One step of open_channel: a libssh call, SSH_AGAIN until it is done. */
 static int
 open_step(ssh_channel ch, const struct session_req *rq, enum open_step step,
@@ -610,19 +636,14 @@ open_channel(ssh_session s, const struct session_req *rq, long timeout,
 		if ((step == STEP_PTY && !rq->tty) ||
 		    (step == STEP_ENV && rq->lang[0] == '\0'))
 			continue;
-		log_debug("channel step %s: %s", open_step_name(step),
-		    step == STEP_PTY ? rq->term : step == STEP_ENV ?
-		    rq->lang : step == STEP_REQUEST ?
-		    session_kind_name(rq->kind) : "session");
 		deadline = clock_now_ms() + timeout;
+		log_step(rq, step, SSH_AGAIN);
 		while ((rc = open_step(ch, rq, step, cols, rows)) ==
 		    SSH_AGAIN) {
 			if ((r = upstream_wait(s, deadline)) != 0)
 				goto out;
 		}
-		log_debug("channel step %s: %s", open_step_name(step),
-		    rc == SSH_OK ? "done" : step == STEP_ENV ? "refused, "
-		    "going on" : "refused");
+		log_step(rq, step, rc);
 		r = GATE_ERR_SSH;
 		/* the container's AcceptEnv decides; a refusal is no error */
 		if (rc != SSH_OK && step != STEP_ENV)

@@ -53,13 +53,25 @@ put_col(FILE *f, const char *s, size_t cols)
 		fputc(' ', f);
 }
 
+/* How many nodes a listing holds, for the audit line. */
+static size_t
+count_nodes(const struct api_envlist *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->nenvs; i++)
+		n += l->envs[i].nnodes;
+	return n;
+}
+
 /*
- * The account's environments into *out (the caller's). OUTCOME_OK or the
- * row of the failure, logged.
+ * The account's environments into *out (the caller's). what says who
+ * asked ("list", "list --json", "menu", "refresh") for the audit line
+ * every listing gets. OUTCOME_OK or the row of the failure, logged.
  */
 static enum outcome
 fetch(const struct gate_config *cfg, const struct session_req *rq,
-    struct api_envlist **out)
+    const char *what, struct api_envlist **out)
 {
 	struct api_client *api = NULL;
 	enum outcome o = OUTCOME_OK;
@@ -73,13 +85,16 @@ fetch(const struct gate_config *cfg, const struct session_req *rq,
 	if ((r = api_environments(api, rq->login.account, rq->key_id,
 	    out)) != 0) {
 		o = outcome_of_listing(0, r);
-		outcome_log(o, "login=%s key_id=%s error=%s api_detail=%s",
-		    rq->login_str, rq->key_id, gate_errname(r),
-		    api_client_detail(api));
+		outcome_log(o, "login=%s key_id=%s client=%s client_port=%s "
+		    "listing=%s error=%s api_detail=%s", rq->login_str,
+		    rq->key_id, rq->client_addr, rq->client_port, what,
+		    gate_errname(r), api_client_detail(api));
 		goto out;
 	}
-	log_verbose("account %s: %zu environments", rq->login.account,
-	    (*out)->nenvs);
+	log_event(LOG_INFO, "account listed", "login=%s key_id=%s client=%s "
+	    "client_port=%s listing=%s environments=%zu nodes=%zu",
+	    rq->login_str, rq->key_id, rq->client_addr, rq->client_port,
+	    what, (*out)->nenvs, count_nodes(*out));
  out:
 	api_client_free(api);
 	return o;
@@ -212,7 +227,7 @@ menu_command(const struct gate_config *cfg, const struct session_req *rq,
 	if (strcmp(command, "list") != 0 && strcmp(command, "list --json") != 0)
 		return outcome_end(OUTCOME_MENU_BAD_COMMAND, &c, NULL);
 	/* fetch() has logged a failure: no second audit line */
-	if ((o = fetch(cfg, rq, &l)) != OUTCOME_OK)
+	if ((o = fetch(cfg, rq, command, &l)) != OUTCOME_OK)
 		return outcome_end(o, &c, NULL);
 	termsafe_init();
 	if (strcmp(command, "list") == 0)
@@ -242,6 +257,7 @@ struct menu {
 	size_t	 page;
 	struct item *items;
 	size_t	 nitems;
+	int	 listed;	/* a listing was asked for before */
 };
 
 static void
@@ -385,7 +401,9 @@ refresh(struct menu *m)
 	api_envlist_free(m->list);
 	m->list = NULL;
 	m->env = NULL;
-	if ((o = fetch(m->cfg, m->rq, &m->list)) != OUTCOME_OK) {
+	o = fetch(m->cfg, m->rq, m->listed ? "refresh" : "menu", &m->list);
+	m->listed = 1;
+	if (o != OUTCOME_OK) {
 		memset(&c, 0, sizeof(c));
 		c.account = m->rq->login.account;
 		outcome_line(o, &c, err, sizeof(err));
@@ -420,7 +438,9 @@ enter_node(struct menu *m, const struct api_node *n)
 	    m->rq->login.account);
 	sub.kind = SESSION_SHELL;
 	sub.command = NULL;
-	log_verbose("login %s: menu entry, node %s", m->rq->login_str, n->id);
+	log_event(LOG_INFO, "menu connection", "login=%s key_id=%s client=%s "
+	    "client_port=%s node=%s", m->rq->login_str, m->rq->key_id,
+	    m->rq->client_addr, m->rq->client_port, n->id);
 	printf("\nconnecting to container %s (%s)...\n", n->id, name);
 	fflush(stdout);
 	/* refresh() frees n */

@@ -127,6 +127,9 @@ static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
 	[OUTCOME_S_LOST] = { "s_lost",
 	    GATE_EXIT_UNREACHABLE, 1, "connection to container {node} lost",
 	    "session ended", LOG_INFO },
+	[OUTCOME_S_UNCONFIRMED] = { "s_unconfirmed",
+	    GATE_EXIT_REVOKED, 1, "cannot confirm access with the platform; "
+	    "session closed", "session ended", LOG_WARNING },
 	/* loud: sshd started a gate login without the key's command */
 	[OUTCOME_SHELL_REFUSED] = { "shell_refused",
 	    GATE_EXIT_CONFIG, 0, "gate logins run only the gate; refused",
@@ -303,6 +306,9 @@ outcome_of_session(const struct session_outcome *so)
 	case SESSION_STAGE_RELAY:
 		return OUTCOME_S_INTERNAL;
 	case SESSION_STAGE_ENDED:
+		if (so->res.end == RELAY_END_CHECK &&
+		    so->verdict == SESSION_UNCONFIRMED)
+			return OUTCOME_S_UNCONFIRMED;
 		return outcome_of_end(so->res.end);
 	}
 	return OUTCOME_S_INTERNAL;
@@ -332,6 +338,7 @@ outcome_log_session(enum outcome o, int code, const struct session_req *rq,
 		logline_kv(&l, "exit_status=%d", res->exit_status);
 	logline_kv(&l, "exit_signal?=%s end_reason=%s detail?=%s code=%d",
 	    res->exit_signal, o == OUTCOME_S_REVOKED ? "revoked" :
+	    o == OUTCOME_S_UNCONFIRMED ? "unconfirmed" :
 	    relay_end_name(res->end), res->detail, code);
 	logline_emit(&l, row->prio);
 }

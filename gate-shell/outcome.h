@@ -21,7 +21,8 @@
 #define GATE_EXIT_NO_TARGET	252	/* no such container for this key */
 #define GATE_EXIT_UNREACHABLE	251	/* cannot connect to the container */
 #define GATE_EXIT_HOSTKEY	250	/* container host key not the pinned one */
-#define GATE_EXIT_REVOKED	249	/* access revoked during the session */
+#define GATE_EXIT_REVOKED	249	/* access revoked during the session,
+					   or no longer confirmed */
 #define GATE_EXIT_REFUSED	248	/* container refused the gate's key */
 #define GATE_EXIT_CHANNEL	247	/* container refused the session */
 #define GATE_EXIT_OTHER		255	/* the client went away, or a bug */
@@ -63,6 +64,7 @@ enum outcome {
 	OUTCOME_S_REVOKED,
 	OUTCOME_S_HANGUP,	/* our client went away, or a signal */
 	OUTCOME_S_LOST,		/* the SSH leg to the container failed */
+	OUTCOME_S_UNCONFIRMED,	/* the API did not answer for RevokeGrace */
 	OUTCOME_SHELL_REFUSED,	/* as login shell: not the forced command */
 	OUTCOME_COUNT
 };

@@ -12,6 +12,29 @@
 #include "revoke.h"
 #include "session.h"
 
+/*
+ * What an API error says of the session: 401, 403, 404 and an answer
+ * that breaks the contract are answers (a rotated token must not make
+ * live sessions impossible to end); the platform not answering is not.
+ */
+static int
+revoke_verdict_of(int err)
+{
+	switch (err) {
+	case GATE_ERR_NOT_FOUND:
+	case GATE_ERR_DENIED:
+	case GATE_ERR_AUTH:
+	case GATE_ERR_JSON:
+	case GATE_ERR_PROTOCOL:
+	case GATE_ERR_TOO_LARGE:
+	case GATE_ERR_INVALID:
+		return SESSION_DENIED;
+	default:
+		/* timeout, connect, TLS, 5xx, another status */
+		return SESSION_UNCONFIRMED;
+	}
+}
+
 int
 revoke_check(struct api_client *api, const struct session_req *rq)
 {
@@ -21,30 +44,31 @@ revoke_check(struct api_client *api, const struct session_req *rq)
 	int r;
 
 	r = api_key_status(api, rq->key_id, &ks);
-	if (r == GATE_ERR_NOT_FOUND || (r == 0 && !ks.active))
+	if (r == 0 && !ks.active)
 		why = "key revoked";
 	else if (r == 0 && strcmp(ks.account, rq->login.account) != 0)
 		why = "key moved to another account";
 	else if (r == 0) {
 		r = api_node_get(api, rq->login.account, rq->login.node,
 		    rq->key_id, &n);
-		if (r == GATE_ERR_NOT_FOUND || r == GATE_ERR_DENIED)
-			why = "node no longer reachable with this key";
 		api_node_free(n);
-	}
+		if (r != 0 && revoke_verdict_of(r) == SESSION_DENIED)
+			why = "node no longer reachable with this key";
+	} else if (revoke_verdict_of(r) == SESSION_DENIED)
+		why = "key status refused";
 	if (why != NULL) {
-		log_verbose("key %s on node %s: %s", rq->key_id,
-		    rq->login.node, why);
-		return 1;
+		log_verbose("key %s on node %s: %s (%s%s%s)", rq->key_id,
+		    rq->login.node, why, r != 0 ? gate_errname(r) : "answer",
+		    r != 0 ? ": " : "", r != 0 ? api_client_detail(api) : "");
+		return SESSION_DENIED;
 	}
 	if (r != 0) {
-		/* an unreachable API does not end a live session */
-		log_event(LOG_WARNING, "revocation check failed",
-		    "login=%s key_id=%s error=%s api_detail=%s", rq->login_str,
-		    rq->key_id, gate_errname(r), api_client_detail(api));
-		return 0;
+		log_debug("key %s on node %s: not confirmed: %s %s",
+		    rq->key_id, rq->login.node, gate_errname(r),
+		    api_client_detail(api));
+		return SESSION_UNCONFIRMED;
 	}
 	log_debug("key %s on node %s: still allowed", rq->key_id,
 	    rq->login.node);
-	return 0;
+	return SESSION_ALLOWED;
 }

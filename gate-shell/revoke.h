@@ -11,10 +11,14 @@
 #include "session.h"
 
 /*
- * Non-zero when the platform no longer allows rq's key on rq's node: the
- * key is unknown or inactive, belongs to another account now, or the
- * node is no longer found for it (404 or 403). An API that does not
- * answer does not end a live session: that is logged and 0 returned.
+ * A session_verdict (session.h) on rq's key and node. SESSION_DENIED:
+ * the key is unknown or inactive, belongs to another account now, or the
+ * node is no longer found for it; or the API answered 401, 403, 404 or
+ * an answer that breaks the contract (malformed, too large). Those are
+ * answers: a gate whose token no longer works cannot vouch for a
+ * session. SESSION_UNCONFIRMED: the API did not answer (unreachable,
+ * timeout, TLS, 5xx, another status): the session may go on for
+ * RevokeGrace. SESSION_ALLOWED otherwise.
  */
 int	revoke_check(struct api_client *api, const struct session_req *rq);
 

@@ -89,6 +89,8 @@ static const struct keyword {
 	    100, 120000,		"5s" },
 	{ "RevokeInterval",	T_TIME,		F(revoke_interval),
 	    0, 86400000L,		"30s" },
+	{ "RevokeGrace",	T_TIME,		F(revoke_grace),
+	    0, 86400000L,		"5m" },
 	{ "KeepaliveInterval",	T_TIME,		F(keepalive_interval),
 	    0, 3600000L,		"30s" },
 	/* Debian's "Subsystem sftp" line: what sshd passes a forced command */

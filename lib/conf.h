@@ -40,6 +40,7 @@ struct gate_config {
 	char	*internal_key;		/* InternalKey */
 	long	 connect_timeout;	/* ConnectTimeout, ms */
 	long	 revoke_interval;	/* RevokeInterval, ms; 0: off */
+	long	 revoke_grace;		/* RevokeGrace, ms; 0: none */
 	long	 keepalive_interval;	/* KeepaliveInterval, ms; 0: off */
 	char	*sftp_subsystem;	/* SftpSubsystem: sshd's Subsystem line */
 	char	*sftp_relay;		/* SftpRelay */

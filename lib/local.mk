@@ -16,5 +16,6 @@ lib_libsshgate_la_SOURCES = \
 	lib/termsafe.c lib/termsafe.h \
 	lib/upstream.c lib/upstream.h
 lib_libsshgate_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) \
-	$(LIBSSH_CFLAGS)
-lib_libsshgate_la_LIBADD = $(CURL_LIBS) $(JANSSON_LIBS) $(LIBSSH_LIBS)
+	$(LIBSSH_CFLAGS) $(CRYPTO_CFLAGS)
+lib_libsshgate_la_LIBADD = $(CURL_LIBS) $(JANSSON_LIBS) $(LIBSSH_LIBS) \
+	$(CRYPTO_LIBS)

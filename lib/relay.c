@@ -54,7 +54,7 @@ struct ring {
 };
 
 /* What the poll set's slots are for. */
-enum { PFD_SOCK = 0, PFD_STDIN, PFD_STDOUT, PFD_STDERR, PFD_N };
+enum { PFD_SOCK = 0, PFD_STDIN, PFD_STDOUT, PFD_STDERR, PFD_CHECK, PFD_N };
 
 /* fds 0-2 and a channel, from relay_setup() to relay_restore() */
 struct relay {
@@ -76,7 +76,6 @@ struct relay {
 	int		 up_stalled;	/* the last write took nothing */
 	int		 paused;	/* a ring is blocked */
 	long long	 now;		/* clock_now_ms() of this round */
-	long long	 next_check;	/* 0: no periodic check */
 	long long	 next_alive;	/* 0: no keepalive */
 	struct pollfd	 pfd[PFD_N];
 	/* DEBUG lines of the loop: a burst a second, then a count */
@@ -183,17 +182,6 @@ relay_watch_exit(ssh_channel ch, struct relay_result *res)
 	res->cb.channel_close_function = close_cb;
 	ssh_callbacks_init(&res->cb);
 	ssh_set_channel_callbacks(ch, &res->cb);
-}
-
-/* The interval, give or take 10%, so that many gates do not ask at once. */
-static long long
-jittered(long ms)
-{
-	long spread = ms / 10;
-
-	if (spread <= 0)
-		return ms;
-	return ms - spread + random() % (2 * spread + 1);
 }
 
 static const char *
@@ -432,14 +420,12 @@ relay_setup(struct relay *r, ssh_session s, ssh_channel ch,
 		return GATE_ERR_SYSTEM;
 	}
 	r->now = clock_now_ms();
-	if (o->check != NULL && o->check_interval > 0)
-		r->next_check = r->now + jittered(o->check_interval);
 	if (o->keepalive_interval > 0)
 		r->next_alive = r->now + o->keepalive_interval;
 	res->end = RELAY_END_ERROR;
-	log_debug("relaying: tty %d, first check in %lld ms, keepalive "
-	    "every %ld ms (0: none)", o->tty, r->next_check != 0 ?
-	    r->next_check - r->now : 0LL, o->keepalive_interval);
+	log_debug("relaying: tty %d, check fd %d, keepalive every %ld ms "
+	    "(0: none)", o->tty, o->check != NULL ? o->check_fd : -1,
+	    o->keepalive_interval);
 	return 0;
 }
 
@@ -650,32 +636,27 @@ relay_lost(struct relay *r)
 	return 1;
 }
 
-/* The periodic check and the keepalive, when due. -1: stop. */
-static int
+/* The keepalive, when due. */
+static void
 relay_timers(struct relay *r)
 {
-	const struct relay_opts *o = r->o;
-
 	r->now = clock_now_ms();
-	if (r->next_check != 0 && r->now >= r->next_check) {
-		log_debug("periodic check due (%lld ms late)", r->now -
-		    r->next_check);
-		if (o->check(o->check_arg) != 0) {
-			log_debug("the periodic check says stop");
-			r->res->end = RELAY_END_CHECK;
-			return -1;
-		}
-		r->now = clock_now_ms();
-		r->next_check = r->now + jittered(o->check_interval);
-		log_debug("the periodic check passed; next in %lld ms",
-		    r->next_check - r->now);
-	}
 	if (r->next_alive != 0 && r->now >= r->next_alive) {
 		log_debug("keepalive to the container");
 		(void)ssh_send_ignore(r->s, "");
-		r->next_alive = r->now + o->keepalive_interval;
+		r->next_alive = r->now + r->o->keepalive_interval;
 	}
-	return 0;
+}
+
+/* The check's fd said something: the check decides. -1: stop. */
+static int
+relay_check(struct relay *r)
+{
+	if (r->o->check(r->o->check_arg) == 0)
+		return 0;
+	log_debug("the check says stop");
+	r->res->end = RELAY_END_CHECK;
+	return -1;
 }
 
 /*
@@ -707,9 +688,7 @@ relay_wait_ms(const struct relay *r, int busy)
 {
 	long long wait = -1;
 
-	if (r->next_check != 0)
-		wait = r->next_check - r->now;
-	if (r->next_alive != 0 && (wait < 0 || r->next_alive - r->now < wait))
+	if (r->next_alive != 0)
 		wait = r->next_alive - r->now;
 	if (wait < 0 && wait != -1)
 		wait = 0;
@@ -768,11 +747,12 @@ relay_log_poll(struct relay *r, int busy, long long wait)
 	if (!r->poll_unlogged || !relay_dbg_quota(r))
 		return;
 	r->poll_unlogged = 0;
-	log_debug("poll: socket %s, stdin %s, stdout %s, stderr %s, wait "
-	    "%lld ms%s%s; window %u, upload %zu, rings %zu/%zu",
+	log_debug("poll: socket %s, stdin %s, stdout %s, stderr %s, check "
+	    "%s, wait %lld ms%s%s; window %u, upload %zu, rings %zu/%zu",
 	    poll_events(&r->pfd[PFD_SOCK]), poll_events(&r->pfd[PFD_STDIN]),
 	    poll_events(&r->pfd[PFD_STDOUT]),
-	    poll_events(&r->pfd[PFD_STDERR]), wait, busy ? " (busy)" : "",
+	    poll_events(&r->pfd[PFD_STDERR]),
+	    poll_events(&r->pfd[PFD_CHECK]), wait, busy ? " (busy)" : "",
 	    r->paused ? " (blocked)" : "", ssh_channel_window_size(r->ch),
 	    r->up.len, r->out.len, r->err.len);
 }
@@ -800,6 +780,9 @@ relay_prepare_poll(struct relay *r)
 	p[PFD_STDOUT].events = r->out.len > 0 ? POLLOUT : 0;
 	p[PFD_STDERR].fd = r->err.len > 0 ? STDERR_FILENO : -1;
 	p[PFD_STDERR].events = POLLOUT;
+	/* even while blocked: a verdict must not wait for the client */
+	p[PFD_CHECK].fd = r->o->check != NULL ? r->o->check_fd : -1;
+	p[PFD_CHECK].events = POLLIN;
 	for (i = 0; i < PFD_N; i++)
 		p[i].revents = 0;
 	wait = relay_wait_ms(r, busy);
@@ -867,6 +850,9 @@ relay_after_poll(struct relay *r)
 	/* drive the session even when nobody reads the channel */
 	if (p[PFD_SOCK].revents & (POLLIN | POLLHUP | POLLERR))
 		(void)ssh_event_dopoll(r->ev, 0);
+	if ((p[PFD_CHECK].revents & (POLLIN | POLLHUP | POLLERR)) &&
+	    relay_check(r) != 0)
+		return -1;
 	return 0;
 }
 
@@ -889,8 +875,9 @@ relay_loop(struct relay *r)
 			r->res->end = RELAY_END_REMOTE;
 			break;
 		}
-		if (relay_lost(r) || relay_timers(r) != 0)
+		if (relay_lost(r))
 			break;
+		relay_timers(r);
 		wait = relay_prepare_poll(r);
 		if ((polled = relay_poll(r, wait)) < 0)
 			break;

@@ -17,7 +17,7 @@
 enum relay_end {
 	RELAY_END_REMOTE = 0,	/* the container closed the channel */
 	RELAY_END_CLIENT_GONE,	/* our client went away */
-	RELAY_END_CHECK,	/* the periodic check said stop */
+	RELAY_END_CHECK,	/* the check said stop */
 	RELAY_END_SIGNAL,	/* SIGTERM, SIGHUP or SIGINT */
 	RELAY_END_ERROR,	/* the SSH leg failed */
 };
@@ -25,8 +25,13 @@ enum relay_end {
 struct relay_opts {
 	int	 tty;			/* fd 0 is a terminal: raw mode, resize */
 	long	 keepalive_interval;	/* ms; 0: none */
-	long	 check_interval;	/* ms; 0: no periodic check */
-	/* called about every check_interval; non-zero ends the relay */
+	/*
+	 * The check: an fd the relay polls with the others, and what it
+	 * calls when the fd is readable (or hung up); non-zero from it ends
+	 * the relay. Whatever decides comes in through the fd, so the
+	 * relay never waits for it. check_fd -1: none.
+	 */
+	int	 check_fd;
 	int	(*check)(void *arg);
 	void	*check_arg;
 };

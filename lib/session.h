@@ -41,6 +41,16 @@ struct session_req {
 	char	client_port[8];
 };
 
+/*
+ * What the periodic check says of a live session, the return values of
+ * session_run()'s check.
+ */
+enum session_verdict {
+	SESSION_ALLOWED = 0,	/* the platform still allows it */
+	SESSION_DENIED,		/* a definite no: the session ends now */
+	SESSION_UNCONFIRMED,	/* no usable answer: ends after RevokeGrace */
+};
+
 /* How far session_run() got: the stage that failed, or ENDED. */
 enum session_stage {
 	SESSION_STAGE_SETUP,	/* the API client could not be set up */
@@ -69,6 +79,8 @@ struct session_outcome {
 	/* STAGE_ENDED only */
 	struct relay_result res;
 	int	exit_code;		/* relay_exit_code(&res) */
+	/* res.end RELAY_END_CHECK: DENIED or UNCONFIRMED (grace expired) */
+	enum session_verdict verdict;
 	long long duration_ms;
 };
 
@@ -81,11 +93,16 @@ int	session_req_from_env(struct session_req *rq, const char *key_id,
 	    const char **why);
 
 /*
- * Runs the session. check, if not NULL and RevokeInterval is set, is
- * called about every RevokeInterval with the session's API client;
- * non-zero from it ends the session (res.end RELAY_END_CHECK). Prints
- * nothing. Fills *out (the caller's; it must outlive the call) and
- * returns out->err: 0 when the relay ran, whatever its end, or the
+ * Runs the session. check, if not NULL and RevokeInterval is set, runs
+ * in a watcher process forked before anything else (it never holds the
+ * container's connection; the relay never waits for the API): about
+ * every RevokeInterval, with an API client of its own, it returns a
+ * SESSION_* verdict. DENIED ends the session at once, UNCONFIRMED once
+ * it has lasted RevokeGrace (0: at once); the watcher logs each change
+ * of that state. The session then ends with res.end RELAY_END_CHECK and
+ * out->verdict says which; a watcher that dies ends it as UNCONFIRMED.
+ * Prints nothing. Fills *out (the caller's; it must outlive the call)
+ * and returns out->err: 0 when the relay ran, whatever its end, or the
  * GATE_ERR_* of the stage that failed. Logs "session started" once the
  * channel is open; the closing line is the caller's.
  */

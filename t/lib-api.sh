@@ -23,6 +23,9 @@
 #					if missing) in ACCOUNT, with extra
 #					members ('"nodes":["1234"]'); prints
 #					the key id
+#	sg_api_fault JSON		inject a fault (POST /v1/admin/faults:
+#					path, kind, code, seconds, count...)
+#	sg_api_faults_clear		remove every fault
 
 sg_api_start() {
 	local api=${SG_PLATFORM_API:-$SRCDIR/dev/platform-api} dir=$TRASH/api
@@ -207,3 +210,15 @@ sg_api_key() {
 	printf '%s\n' "$body" | sg_json key_id
 }
 
+
+# ---------------------------------------------------------------------------
+# Fault injection (doc/platform-api.md, the reference server)
+
+sg_api_fault() {
+	test $# = 1 || sg__bug "sg_api_fault JSON"
+	sg_api POST /v1/admin/faults "$1" >/dev/null
+}
+
+sg_api_faults_clear() {
+	sg_api DELETE /v1/admin/faults >/dev/null
+}

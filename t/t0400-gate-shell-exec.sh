@@ -273,4 +273,22 @@ test_expect_success 'a node of another account is refused at login, before any s
 	test_cmp expect out
 '
 
+test_expect_success 'the audit log: a short command is logged whole, without length or hash' '
+	sg_ssh_gate alice 1234-5678 "echo short-audit-marker" >out &&
+	sg_log_contains_all "$SG_LOG" "session started; " "key_id=$alice( |$)" \
+		"command=\"echo short-audit-marker\"( |$)" &&
+	! grep -E "short-audit-marker.*command_(len|sha256)=" "$SG_LOG"
+'
+
+test_expect_success 'the audit log: a command padded with 300 spaces is logged with its length and SHA-256' '
+	cmd="$(printf "%300s" "")id" &&
+	sg_ssh_gate alice 1234-5678 "$cmd" >out &&
+	grep "^uid=" out &&
+	sum=$(printf "%s" "$cmd" | sha256sum | cut -d" " -f1) &&
+	echo "sha256 of the command: $sum" &&
+	sg_log_contains_all "$SG_LOG" "session started; " "key_id=$alice( |$)" \
+		"command=\"  " "command_len=302( |$)" \
+		"command_sha256=$sum( |$)"
+'
+
 test_done

@@ -6,7 +6,9 @@ sshd checks a key only when a connection authenticates. gate-shell asks
 the platform every RevokeInterval whether the key of the session is still
 active, and ends the session (exit status 249, one "sshgate: " line that
 says so) once it is revoked: running commands, interactive shells, and
-new sessions over a connection that authenticated before.'
+new sessions over a connection that authenticated before. 401, 403, 404
+and malformed answers end it at once; an API that does not answer ends
+it after RevokeGrace; a slow API never stalls the data.'
 . "${0%/*}/test-lib.sh"
 . "${0%/*}/lib-terminal.sh"
 
@@ -65,7 +67,12 @@ test_expect_success 'set up: API, node 1234 on container 1, keys, the gate with 
 	k2=$(sg_api_key 5678 k2) &&
 	k3=$(sg_api_key 5678 k3) &&
 	k4=$(sg_api_key 5678 k4) &&
-	for k in k1 k2 k3 k4; do sg_gate_ssh_cmd $k || return 1; done
+	for k in k1 k2 k3 k4; do sg_gate_ssh_cmd $k || return 1; done &&
+	for k in f401 f403 fjson fstatus fgrace flong fstall
+	do
+		sg_api_key 5678 $k >"$TRASH/$k.id" &&
+		sg_gate_ssh_cmd $k || return 1
+	done
 '
 
 test_expect_success 'an active key: a session longer than RevokeInterval runs to its end' '
@@ -175,6 +182,108 @@ test_expect_success 'revoked: no new session over a connection that authenticate
 	test_line_count = 1 err &&
 	grep "^sshgate: " err &&
 	test_path_is_missing "$SG_RUN/home/ct1/ran-marker"
+'
+
+# the API answers every key check with fault JSON-MEMBERS; each is an
+# answer, not an outage: the session ends within RevokeInterval + 2s
+for f in 'f401 "kind":"status","code":401' 'f403 "kind":"status","code":403' \
+	'fjson "kind":"garbage"' \
+	'fstatus "kind":"inject","field":"status","value":"suspended"'
+do
+	k=${f%% *} fault=${f#* }
+	test_expect_success "the key check answers $fault: the session ends at once with 249" '
+		test_when_finished sg_api_faults_clear &&
+		session_start s-$k $k "echo started; exec sleep 60" &&
+		sg_log_contains s-$k.out started 10 &&
+		sg_api_fault "{\"path\":\"/v1/gate/keys\",$fault}" &&
+		start=$(now_ms) &&
+		ended s-$k 3 249 &&
+		echo "ended $(( $(now_ms) - start ))ms after the fault" &&
+		test_line_count = 1 s-$k.err &&
+		grep "^sshgate: access revoked by the platform; session closed" s-$k.err &&
+		sg_log_contains_all "$SG_LOG" "session ended" \
+			"key_id=$(cat $k.id)( |$)" "end_reason=revoked"
+	'
+done
+
+# log_count RE...: how many lines of the gate's log match all of RE
+log_count() {
+	local lines
+	lines=$(cat "$SG_LOG") &&
+	for re
+	do
+		lines=$(printf '%s\n' "$lines" | grep -E -e "$re")
+	done
+	printf '%s\n' "$lines" | grep -c .
+}
+
+test_expect_success 'API answering 503, RevokeGrace 3s: the session ends after the grace, 249, one line per change' '
+	test_when_finished "sg_api_faults_clear; conf" &&
+	conf "RevokeGrace 3s" &&
+	id=$(cat fgrace.id) &&
+	session_start s-grace fgrace "echo started; exec sleep 60" &&
+	sg_log_contains s-grace.out started 10 &&
+	sg_api_fault "{\"path\":\"/v1/gate/keys\",\"kind\":\"status\",\"code\":503}" &&
+	start=$(now_ms) &&
+	ended s-grace 8 249 &&
+	took=$(( $(now_ms) - start )) &&
+	echo "ended ${took}ms after the API failed" &&
+	test $took -ge 3000 &&
+	test_line_count = 1 s-grace.err &&
+	grep "^sshgate: cannot confirm access with the platform; session closed" s-grace.err &&
+	test $(log_count "cannot confirm access with the platform" "key_id=$id( |$)") = 1 &&
+	test $(log_count "revocation grace expired" "key_id=$id( |$)") = 1 &&
+	sg_log_contains_all "$SG_LOG" "session ended" "key_id=$id( |$)" \
+		"end_reason=unconfirmed" "code=249"
+'
+
+test_expect_success 'API stopped for 3s, RevokeGrace 60s: the session survives, the recovery is logged' '
+	test_when_finished "conf" &&
+	conf "RevokeGrace 60s" &&
+	id=$(cat flong.id) &&
+	session_start s-long flong "echo started; sleep 7; echo done; exit 3" &&
+	sg_log_contains s-long.out started 10 &&
+	sg_api_stop &&
+	sleep 3 &&
+	sg_api_start &&
+	ended s-long 15 3 &&
+	printf "started\ndone\n" >expect &&
+	test_cmp expect s-long.out &&
+	test_must_be_empty s-long.err &&
+	test $(log_count "cannot confirm access with the platform" "key_id=$id( |$)") = 1 &&
+	test $(log_count "access confirmed again by the platform" "key_id=$id( |$)") = 1 &&
+	test $(log_count "revocation grace expired" "key_id=$id( |$)") = 0
+'
+
+# gaps: reads lines on stdin, prints how many and the longest gap
+# between two of them in ms, each timed as it arrives
+gaps() {
+	/usr/bin/python3 -c '
+import sys, time
+last, worst, n = None, 0.0, 0
+for line in iter(sys.stdin.buffer.readline, b""):
+	now = time.monotonic()
+	if last is not None:
+		worst = max(worst, now - last)
+	last, n = now, n + 1
+print(n, int(worst * 1000))
+'
+}
+
+test_expect_success 'API slow by 3s: a line every 100ms reaches the client with no gap over 200ms' '
+	test_when_finished "sg_api_faults_clear; conf" &&
+	conf "ApiTimeout 5s" &&
+	sg_api_fault "{\"path\":\"/v1/gate/keys\",\"kind\":\"delay\",\"seconds\":3}" &&
+	"$TRASH/bin/ssh-fstall" -l 1234-5678 127.0.0.1 \
+		"i=0; while [ \$i -lt 60 ]; do echo \$i; sleep 0.1; i=\$((i + 1)); done" |
+		gaps >gaps.out &&
+	read n worst <gaps.out &&
+	echo "$n lines, longest gap ${worst}ms" &&
+	test "$n" = 60 &&
+	test "$worst" -le 200 &&
+	checks=$(sg_api GET /v1/admin/faults | sg_json faults 0 hits) &&
+	echo "key checks during the stream: $checks" &&
+	test "$checks" -ge 2
 '
 
 test_expect_success 'RevokeInterval 0: no live check, the session runs to its end' '

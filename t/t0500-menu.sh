@@ -68,6 +68,15 @@ test_expect_success 'list prints the table' '
 	test_cmp expect out
 '
 
+test_expect_success 'list and list --json are audit events with the login, key id and client' '
+	sg_log_contains_all "$SG_LOG" "gate-shell\[[0-9]+\]: account listed; " \
+		"login=5678( |$)" "key_id=$alice_id( |$)" "client=127\.0\.0\.1( |$)" \
+		"listing=list( |$)" "environments=2( |$)" "nodes=3( |$)" &&
+	gate 5678 "list --json" &&
+	sg_log_contains_all "$SG_LOG" "account listed; " "key_id=$alice_id( |$)" \
+		"listing=\"list --json\"( |$)"
+'
+
 test_expect_success 'list --json prints JSON with the login to use' '
 	gate 5678 "list --json" &&
 	/usr/bin/python3 -c "
@@ -130,6 +139,14 @@ test_expect_success 'the menu: open an environment, enter a container, run a com
 	sg_tmux_wait_for m "in-ct1-42"
 '
 
+test_expect_success 'the menu: its listing and its connection are audit events' '
+	sg_log_contains_all "$SG_LOG" "account listed; " "login=5678( |$)" \
+		"key_id=$alice_id( |$)" "client=127\.0\.0\.1( |$)" \
+		"listing=menu( |$)" &&
+	sg_log_contains_all "$SG_LOG" "menu connection; " "login=5678( |$)" \
+		"key_id=$alice_id( |$)" "client=127\.0\.0\.1( |$)" "node=1234( |$)"
+'
+
 test_expect_success 'the menu comes back after the session' '
 	sg_tmux_send m "exit 5" &&
 	sg_tmux_wait_for m "session with container 1234 ended \(exit 5\)" &&
@@ -166,7 +183,9 @@ test_expect_success 'the menu: r refreshes after the platform gains a container'
 	sg_api PATCH /v1/admin/nodes/1237 "{\"name\":\"shop-cache-2\"}" >/dev/null &&
 	sg_tmux_send m r &&
 	sg_tmux_wait_for m "3\) shop-cache-2 +1237" &&
-	sg_tmux_send m q
+	sg_tmux_send m q &&
+	sg_log_contains_all "$SG_LOG" "account listed; " "login=5678( |$)" \
+		"key_id=$alice_id( |$)" "listing=refresh( |$)"
 '
 
 test_expect_success 'the menu: the screen follows a resize' '

@@ -84,7 +84,8 @@ test_expect_success 'set up: API, node 1234 on container 1, node 2345 on contain
 	lf=$(sg_api_key 5678 lf) &&
 	par=$(sg_api_key 5678 par) &&
 	rv=$(sg_api_key 5678 rv) &&
-	for k in bigk rs sc lf par rv; do sg_gate_ssh_cmd $k || return 1; done &&
+	rvf=$(sg_api_key 5678 rvf) &&
+	for k in bigk rs sc lf par rv rvf; do sg_gate_ssh_cmd $k || return 1; done &&
 	sg_container_start 2 --no-sftp &&
 	home=$SG_RUN/home/ct1 &&
 	echo "hello through the gate" >hello.txt &&
@@ -408,6 +409,23 @@ test_expect_success 'the revoked key cannot start a new sftp session' '
 	grep -E -e "^sftp-relay\[[0-9]+\]: session refused; .*key_id=$rv( |$)" \
 		-e "^authkeys-cmd\[[0-9]+\]: key refused; .*fp=$fp( |$)" "$SG_LOG" &&
 	sg_wait_no_process 5 -x sftp-relay
+'
+
+test_expect_success 'the key check answers 403 during a long transfer: the transfer ends within RevokeInterval + 3s' '
+	test_when_finished "sg_api_faults_clear; rm -f slow \"\$home/slow403.up\"" &&
+	head -c 64M /dev/urandom >slow &&
+	batch bslow403 "put slow slow403.up" &&
+	sftp_bg rvf rvf bslow403 -l 8000 &&
+	sg_poll 20 size_at_least "$home/slow403.up" $MiB &&
+	sg_api_fault "{\"path\":\"/v1/gate/keys\",\"kind\":\"status\",\"code\":403}" &&
+	start=$(now_ms) &&
+	sg_poll 4 test -s rvf.rc &&
+	echo "ended $(( $(now_ms) - start )) ms after the fault" &&
+	test "$(cat rvf.rc)" != 0 &&
+	test "$(stat -c %s "$home/slow403.up")" -lt $((64 * MiB)) &&
+	sg_log_contains_all "$SG_LOG" "^sftp-relay\[[0-9]+\]: session ended; " \
+		"key_id=$rvf( |$)" " kind=sftp( |$)" " end_reason=revoked( |$)" \
+		" code=249( |$)"
 '
 
 test_done

@@ -114,6 +114,63 @@ check_login(const char *s)
 	FUZZ_CHECK(strcmp(back, s) == 0);
 }
 
+/* The grammars that are a character class and a length. */
+static const struct {
+	int		(*is)(const char *);
+	const char	*first, *rest;
+	size_t		 max;
+} classes[] = {
+	{ ident_is_id,		DIGITS, DIGITS,			IDENT_ID_MAX },
+	{ ident_is_key_id,	DIGITS, DIGITS,			IDENT_KEYID_MAX },
+	{ ident_is_env_name,	LOWER DIGITS, LOWER DIGITS "-",	IDENT_ENV_MAX },
+	{ ident_is_user,	LOWER "_", LOWER DIGITS "_-",	IDENT_USER_MAX },
+	{ ident_is_status,	LOWER "_-", LOWER "_-",		IDENT_STATUS_MAX },
+	{ ident_is_role,	UPPER LOWER DIGITS "_.-",
+	    UPPER LOWER DIGITS "_.-",				IDENT_ROLE_MAX },
+	{ ident_is_term,	UPPER LOWER DIGITS "._+-",
+	    UPPER LOWER DIGITS "._+-",				IDENT_TERM_MAX },
+	{ ident_is_locale,	UPPER LOWER DIGITS "._@-",
+	    UPPER LOWER DIGITS "._@-",				IDENT_LOCALE_MAX },
+	{ ident_is_command_path, "/", UPPER LOWER DIGITS "/._+-", SIZE_MAX },
+	{ ident_is_signal,	UPPER DIGITS, UPPER DIGITS,	IDENT_SIGNAL_MAX },
+};
+#define NCLASSES	(sizeof(classes) / sizeof(classes[0]))
+
+/* The other grammars, by number. */
+static void
+check_other(unsigned int which, const char *s)
+{
+	switch (which) {
+	case 0:
+		check_login(s);
+		break;
+	case 1:
+		FUZZ_CHECK(ident_is_fingerprint(s) ==
+		    (strncmp(s, "SHA256:", 7) == 0 &&
+		    ref_class(s + 7, B64, B64, 43, 43)));
+		break;
+	case 2:
+		FUZZ_CHECK(ident_is_address(s) == ref_address(s));
+		break;
+	case 3:
+		FUZZ_CHECK(ident_is_port(s) == ref_port(s));
+		break;
+	case 4:
+		FUZZ_CHECK(ident_is_key_type(s) == ref_key_type(s));
+		break;
+	case 5:
+		FUZZ_CHECK(ident_is_key_blob(s) ==
+		    ref_base64(s, IDENT_BLOB_MAX));
+		break;
+	default:
+		/* a cap of 0 to 249 */
+		FUZZ_CHECK(ident_is_base64(s, which - 6) ==
+		    ref_base64(s, which - 6));
+		break;
+	}
+}
+
+/* Byte 0 picks the grammar: a class of classes[], or check_other(). */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -124,87 +181,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	which = data[0];
 	s = fuzz_strndup(data + 1, size - 1);
-	switch (which % 19) {
-	case 0:
-		check_login(s);
-		break;
-	case 1:
-		FUZZ_CHECK(ident_is_id(s) ==
-		    ref_class(s, DIGITS, DIGITS, 1, IDENT_ID_MAX));
-		break;
-	case 2:
-		FUZZ_CHECK(ident_is_key_id(s) ==
-		    ref_class(s, DIGITS, DIGITS, 1, IDENT_KEYID_MAX));
-		break;
-	case 3:
-		FUZZ_CHECK(ident_is_fingerprint(s) ==
-		    (strncmp(s, "SHA256:", 7) == 0 &&
-		    ref_class(s + 7, B64, B64, 43, 43)));
-		break;
-	case 4:
-		FUZZ_CHECK(ident_is_env_name(s) ==
-		    ref_class(s, LOWER DIGITS, LOWER DIGITS "-", 1,
-		    IDENT_ENV_MAX));
-		break;
-	case 5:
-		FUZZ_CHECK(ident_is_user(s) ==
-		    ref_class(s, LOWER "_", LOWER DIGITS "_-", 1,
-		    IDENT_USER_MAX));
-		break;
-	case 6:
-		FUZZ_CHECK(ident_is_status(s) ==
-		    ref_class(s, LOWER "_-", LOWER "_-", 1, IDENT_STATUS_MAX));
-		break;
-	case 7:
-		FUZZ_CHECK(ident_is_role(s) ==
-		    ref_class(s, UPPER LOWER DIGITS "_.-",
-		    UPPER LOWER DIGITS "_.-", 1, IDENT_ROLE_MAX));
-		break;
-	case 8:
-		FUZZ_CHECK(ident_is_address(s) == ref_address(s));
-		break;
-	case 9:
-		FUZZ_CHECK(ident_is_port(s) == ref_port(s));
-		break;
-	case 10:
-		FUZZ_CHECK(ident_is_key_type(s) == ref_key_type(s));
-		break;
-	case 11:
-		FUZZ_CHECK(ident_is_key_blob(s) ==
-		    ref_base64(s, IDENT_BLOB_MAX));
-		break;
-	case 12:
-		FUZZ_CHECK(ident_is_base64(s, which / 19) ==
-		    ref_base64(s, which / 19));
-		break;
-	case 13:
-		FUZZ_CHECK(ident_is_term(s) ==
-		    ref_class(s, UPPER LOWER DIGITS "._+-",
-		    UPPER LOWER DIGITS "._+-", 1, IDENT_TERM_MAX));
-		break;
-	case 14:
-		FUZZ_CHECK(ident_is_locale(s) ==
-		    ref_class(s, UPPER LOWER DIGITS "._@-",
-		    UPPER LOWER DIGITS "._@-", 1, IDENT_LOCALE_MAX));
-		break;
-	case 15:
-		FUZZ_CHECK(ident_is_command_path(s) ==
-		    (s[0] == '/' && ref_class(s, "/",
-		    UPPER LOWER DIGITS "/._+-", 1, SIZE_MAX)));
-		break;
-	case 16:
-		FUZZ_CHECK(ident_is_signal(s) ==
-		    ref_class(s, UPPER DIGITS, UPPER DIGITS, 1,
-		    IDENT_SIGNAL_MAX));
-		break;
-	default:
-		/* every grammar on the same string: none may crash */
-		(void)ident_is_id(s);
-		(void)ident_is_address(s);
-		(void)ident_is_base64(s, strlen(s));
-		check_login(s);
-		break;
-	}
+	if (which < NCLASSES)
+		FUZZ_CHECK(classes[which].is(s) == ref_class(s,
+		    classes[which].first, classes[which].rest, 1,
+		    classes[which].max));
+	else
+		check_other(which - NCLASSES, s);
 	free(s);
 	return 0;
 }

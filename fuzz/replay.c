@@ -27,7 +27,7 @@
 static int
 replay_file(const char *path)
 {
-	uint8_t *buf = NULL;
+	uint8_t *buf = NULL, *in = NULL;
 	size_t have = 0;
 	ssize_t n;
 	int fd, r = -1;
@@ -47,21 +47,17 @@ replay_file(const char *path)
 		have += (size_t)n;
 	}
 	/* an exact-size copy, so that ASan sees a read past the input */
-	{
-		uint8_t *in = malloc(have > 0 ? have : 1);
-
-		if (in == NULL)
-			goto out;
-		memcpy(in, buf, have);
-		LLVMFuzzerTestOneInput(in, have);
-		free(in);
-	}
+	if ((in = malloc(have > 0 ? have : 1)) == NULL)
+		goto out;
+	memcpy(in, buf, have);
+	LLVMFuzzerTestOneInput(in, have);
 	r = 0;
  out:
 	if (r != 0)
 		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
 	if (fd != -1)
 		close(fd);
+	free(in);
 	free(buf);
 	return r;
 }

@@ -85,7 +85,10 @@ dump(const struct gate_config *cfg)
 	return out;
 }
 
-/* The dump as a config: "keyword value", quoted when it has a space. */
+/*
+ * The dump as a config: "keyword value", the value quoted where -T's
+ * plain form would not read back (a space, a leading '=').
+ */
 static char *
 dump_as_config(const char *d)
 {
@@ -103,7 +106,9 @@ dump_as_config(const char *d)
 		FUZZ_CHECK(sp != NULL);
 		if (strncmp(sp + 1, "none\n", 5) == 0)
 			continue;
-		if (memchr(sp + 1, ' ', (size_t)(nl - sp - 1)) != NULL)
+		/* quoted if a space or a leading '=' would split it again */
+		if (memchr(sp + 1, ' ', (size_t)(nl - sp - 1)) != NULL ||
+		    sp[1] == '=')
 			fprintf(f, "%.*s \"%.*s\"\n", (int)(sp - line), line,
 			    (int)(nl - sp - 1), sp + 1);
 		else

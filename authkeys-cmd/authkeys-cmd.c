@@ -31,6 +31,7 @@
 #include "conf.h"
 #include "gate_err.h"
 #include "ident.h"
+#include "keyline.h"
 #include "log.h"
 #include "prog.h"
 
@@ -120,22 +121,15 @@ print_line(const struct gate_config *cfg, const struct request *rq,
     const char *key_id)
 {
 	char line[LINE_MAX_OUT];
-	size_t off = 0;
+	size_t off = 0, len;
 	ssize_t w;
-	int n;
+	int r;
 
-	/*
-	 * sshd runs a forced command as "$SHELL -c COMMAND", and dash forks
-	 * for it: with exec the shell becomes gate-shell, one process less
-	 * per session. GateShell is a plain path (ident_is_command_path).
-	 */
-	n = snprintf(line, sizeof(line),
-	    "restrict,pty,command=\"exec %s --key-id=%s\" %s %s\n",
-	    cfg->gate_shell, key_id, rq->type, rq->blob);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		return GATE_ERR_TOO_LARGE;
-	while (off < (size_t)n) {
-		w = write(STDOUT_FILENO, line + off, (size_t)n - off);
+	if ((r = keyline_build(line, sizeof(line), cfg->gate_shell, key_id,
+	    rq->type, rq->blob, &len)) != 0)
+		return r;
+	while (off < len) {
+		w = write(STDOUT_FILENO, line + off, len - off);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0)

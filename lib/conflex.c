@@ -44,7 +44,7 @@ conflex_line(const char *line, struct conflex_pair *out)
 
 	memset(out, 0, sizeof(*out));
 	for (p = line; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\t')
+		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
 			return CONFLEX_E_CONTROL;
 	p = skip_space(line);
 	if (*p == '\0' || *p == '#')

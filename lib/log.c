@@ -86,8 +86,11 @@ log_escape(char *dst, size_t dstlen, const char *v)
 		    c == '=') ? 4 : 1;
 		/* room for the char, "...", a closing quote and NUL */
 		if (i >= LOG_VALUE_MAX || o + need + 5 >= dstlen) {
-			memcpy(dst + o, "...", 3);
-			o += 3;
+			/* a tiny dst has no room for "..." (fuzz-log) */
+			if (o + 3 < dstlen) {
+				memcpy(dst + o, "...", 3);
+				o += 3;
+			}
 			break;
 		}
 		o += put_byte(dst + o, c, need == 4);

@@ -20,9 +20,11 @@ keyline_build(char *dst, size_t dstlen, const char *gate_shell,
 	    !ident_is_key_type(type) || !ident_is_key_blob(blob))
 		return GATE_ERR_INVALID;
 	/*
-	 * sshd runs a forced command as "$SHELL -c COMMAND", and dash forks
-	 * for it: with exec the shell becomes gate-shell, one process less
-	 * per session. GateShell is a plain path (ident_is_command_path).
+	 * sshd runs a forced command as "$SHELL -c COMMAND". The shell of
+	 * gate logins is gate-shell, which accepts exactly this string; with
+	 * an older nss.conf whose shell is /bin/sh, exec makes dash become
+	 * gate-shell instead of forking. GateShell is a plain path
+	 * (ident_is_command_path).
 	 */
 	n = snprintf(dst, dstlen,
 	    "restrict,pty,command=\"exec %s --key-id=%s\" %s %s\n",

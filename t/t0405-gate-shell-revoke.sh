@@ -68,7 +68,7 @@ test_expect_success 'set up: API, node 1234 on container 1, keys, the gate with 
 	k3=$(sg_api_key 5678 k3) &&
 	k4=$(sg_api_key 5678 k4) &&
 	for k in k1 k2 k3 k4; do sg_gate_ssh_cmd $k || return 1; done &&
-	for k in f401 f403 fjson fstatus fgrace flong fstall
+	for k in f401 f403 f404 fjson fstatus fgrace flong fstall fwatch
 	do
 		sg_api_key 5678 $k >"$TRASH/$k.id" &&
 		sg_gate_ssh_cmd $k || return 1
@@ -187,7 +187,7 @@ test_expect_success 'revoked: no new session over a connection that authenticate
 # the API answers every key check with fault JSON-MEMBERS; each is an
 # answer, not an outage: the session ends within RevokeInterval + 2s
 for f in 'f401 "kind":"status","code":401' 'f403 "kind":"status","code":403' \
-	'fjson "kind":"garbage"' \
+	'f404 "kind":"status","code":404' 'fjson "kind":"garbage"' \
 	'fstatus "kind":"inject","field":"status","value":"suspended"'
 do
 	k=${f%% *} fault=${f#* }
@@ -233,6 +233,20 @@ test_expect_success 'API answering 503, RevokeGrace 3s: the session ends after t
 	grep "^sshgate: cannot confirm access with the platform; session closed" s-grace.err &&
 	test $(log_count "cannot confirm access with the platform" "key_id=$id( |$)") = 1 &&
 	test $(log_count "revocation grace expired" "key_id=$id( |$)") = 1 &&
+	sg_log_contains_all "$SG_LOG" "session ended" "key_id=$id( |$)" \
+		"end_reason=unconfirmed" "code=249"
+'
+
+test_expect_success 'the watcher killed: nothing confirms the session any more, it ends at once with 249' '
+	id=$(cat fwatch.id) &&
+	session_start s-watch fwatch "echo started; exec sleep 60" &&
+	sg_log_contains s-watch.out started 10 &&
+	watcher=$(pgrep -x sshgate-watch) &&
+	test $(printf "%s\n" "$watcher" | grep -c .) = 1 &&
+	kill -9 $watcher &&
+	ended s-watch 3 249 &&
+	test_line_count = 1 s-watch.err &&
+	grep "^sshgate: cannot confirm access with the platform; session closed" s-watch.err &&
 	sg_log_contains_all "$SG_LOG" "session ended" "key_id=$id( |$)" \
 		"end_reason=unconfirmed" "code=249"
 '

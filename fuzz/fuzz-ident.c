@@ -51,7 +51,15 @@ ref_base64(const char *s, size_t max)
 static int
 ref_port(const char *s)
 {
-	return ref_class(s, "123456789", DIGITS, 1, 5) && atol(s) <= 65535;
+	long v = 0;
+	size_t i;
+
+	if (!ref_class(s, "123456789", DIGITS, 1, 5))
+		return 0;
+	/* at most 5 digits: no overflow */
+	for (i = 0; s[i] != '\0'; i++)
+		v = v * 10 + (s[i] - '0');
+	return v <= 65535;
 }
 
 static int

@@ -1,0 +1,2 @@
+# After every other source: a local account always wins over a gate login.
+passwd last sshgate

@@ -170,13 +170,15 @@ release_tests() {
 
 	test_expect_success "$name: apt-get install of the previous build: accounts, files, the key printed, sshd reloaded" '
 		tree env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -q --no-install-recommends --no-download \
+			apt-get install -y -q --no-install-recommends \
 			"$PREV" >install.out 2>&1 ||
 			{ cat install.out >&2; return 1; }
-		grep -x "ssh-ed25519 [A-Za-z0-9+/]* sshgate@.*" install.out >printed &&
+		# apt runs dpkg on a terminal of its own: lines end with CR LF
+		tr -d "\r" <install.out >install.txt &&
+		grep -x "ssh-ed25519 [A-Za-z0-9+/]* sshgate@.*" install.txt >printed &&
 		tree cat /etc/sshgate/internal_key.pub >pub &&
 		test_cmp pub printed &&
-		grep -q "gate logins are refused until you set ApiUrl" install.out &&
+		grep -q "gate logins are refused until you set ApiUrl" install.txt &&
 		tree getent passwd sshgate sshgate-akc >pw &&
 		test_line_count = 2 pw &&
 		tree id -nG sshgate-akc >groups &&
@@ -225,7 +227,7 @@ release_tests() {
 
 	test_expect_success "$name: the upgrade to this build keeps sshgate.conf and the internal key" '
 		tree env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -q --no-install-recommends --no-download \
+			apt-get install -y -q --no-install-recommends \
 			"$DEB" >upgrade.out 2>&1 ||
 			{ cat upgrade.out >&2; return 1; }
 		tree dpkg-query -W -f "\${Version} \${db:Status-Abbrev}\n" sshgate >actual &&

@@ -72,7 +72,9 @@ test_expect_success 'setup: the gate as the package installs it, the API over HT
 	printf "%s\n" "ApiUrl $SG_API_HTTPS_URL" "ApiCaFile /etc/sshgate/api-ca.pem" \
 		"ApiTokenFile $TOKEN" >"$CONF" &&
 	cp "$CONF" "$TRASH/conf.good" &&
-	install -o root -g sshgate -m 0640 "$SG_API_TOKEN_FILE" "$TOKEN" &&
+	test "$SG_API_TOKEN_FILE" = "$TOKEN" &&
+	chown root:sshgate "$TOKEN" && chmod 0640 "$TOKEN" &&
+	cp "$TOKEN" "$TRASH/token.good" &&
 	printf "Uid %s\nGid %s\nHome /var/lib/sshgate/empty\nShell %s/gate-shell\n" \
 		"$SG_UID" "$SG_GID" "$LIBEXEC" >/etc/sshgate/nss.conf &&
 	cp /etc/sshgate/nss.conf "$TRASH/nss.good" &&
@@ -127,7 +129,7 @@ test_expect_success 'usage errors and a bad --login exit 2' '
 
 test_expect_success 'accounts: sshgate-akc out of group sshgate' '
 	test_when_finished "usermod -a -G sshgate sshgate-akc" &&
-	gpasswd -q -d sshgate-akc sshgate &&
+	gpasswd -d sshgate-akc sshgate >/dev/null &&
 	doctor_fails accounts &&
 	test_line_count = 1 doctor.out
 '
@@ -159,7 +161,7 @@ test_expect_success 'dropin: an earlier Match all allows TCP forwarding for gate
 	printf "Match all\n\tAllowTcpForwarding yes\n" >/etc/ssh/sshd_config.d/05-site.conf &&
 	/usr/sbin/sshd -t &&
 	doctor_fails dropin &&
-	grep "^FAIL  dropin: .*allowtcpforwarding is \"yes\", not \"no\"" doctor.out
+	grep "^FAIL  dropin: .*allowtcpforwarding is yes, not no;" doctor.out
 '
 
 test_expect_success 'dropin: the drop-in is gone' '
@@ -192,13 +194,14 @@ test_expect_success 'nss-numeric: a module that answers account logins to every 
 		mount -t tmpfs sg-fakeproc /proc &&
 		mkdir /proc/self &&
 		ln -s /usr/sbin/sshd /proc/self/exe &&
-		getent passwd 5678 >\"$TRASH/fake-getent\";
+		id -u 5678 >\"$TRASH/fake-id\";
 		\"$DOCTOR\" >\"$TRASH/doctor.out\" 2>&1; echo \$? >\"$TRASH/doctor.rc\"" &&
-	grep ":/usr/libexec/sshgate/gate-shell\$" fake-getent &&
+	echo "$SG_UID" >expect &&
+	test_cmp expect fake-id &&
 	echo 1 >expect &&
 	test_cmp expect doctor.rc &&
-	grep -E "^FAIL  nss-numeric: getent passwd 5678 gives a gate login outside sshd; fix: .+" doctor.out &&
-	getent passwd 5678 >real; test $? = 2
+	grep -E "^FAIL  nss-numeric: id 0 gives uid $SG_UID, not root: .*; fix: .+" doctor.out &&
+	test "$(id -u 0)" = 0
 '
 
 test_expect_success 'akc-path: the program directory writable by its group' '
@@ -243,7 +246,7 @@ test_expect_success 'token: group root, so sshgate-akc cannot read it' '
 '
 
 test_expect_success 'token: empty' '
-	test_when_finished "cp \"$SG_API_TOKEN_FILE\" $TOKEN" &&
+	test_when_finished "cp \"$TRASH/token.good\" $TOKEN" &&
 	: >$TOKEN &&
 	doctor_fails token &&
 	grep "^FAIL  token: $TOKEN is empty" doctor.out
@@ -276,7 +279,7 @@ test_expect_success 'cache-dir: mode 0755' '
 '
 
 test_expect_success 'api: the API refuses the token' '
-	test_when_finished "cp \"$SG_API_TOKEN_FILE\" $TOKEN" &&
+	test_when_finished "cp \"$TRASH/token.good\" $TOKEN" &&
 	echo wrong-token-0123456789 >$TOKEN &&
 	doctor_fails api &&
 	grep "^FAIL  api: the API refuses the token (401)" doctor.out &&
@@ -314,7 +317,7 @@ assert bad[0][\"fix\"].startswith(\"systemd-tmpfiles\"), bad
 # Every file it reads is hostile: what it prints stays printable ASCII,
 # nothing in a file is run, and a huge file is read only so far.
 test_expect_success 'hostile files: escapes and command substitutions are neither printed nor run' '
-	test_when_finished "cp \"$SG_API_TOKEN_FILE\" $TOKEN; cp \"$TRASH/nss.good\" /etc/sshgate/nss.conf; cp \"$TRASH/conf.good\" \"$CONF\"" &&
+	test_when_finished "cp \"$TRASH/token.good\" $TOKEN; cp \"$TRASH/nss.good\" /etc/sshgate/nss.conf; cp \"$TRASH/conf.good\" \"$CONF\"" &&
 	printf "\033]0;owned\007\$(touch /tmp/sg-pwned)\`touch /tmp/sg-pwned2\`\n" >$TOKEN &&
 	head -c 10000000 /dev/zero | tr "\0" "U" >/etc/sshgate/nss.conf &&
 	printf "ApiUrl https://127.0.0.1:8443/\$(touch /tmp/sg-pwned3)\n" >"$CONF" &&

@@ -2,7 +2,7 @@
 /*
  * authkeys-cmd: sshd's AuthorizedKeysCommand for the gate.
  *
- *	AuthorizedKeysCommand .../authkeys-cmd %u %t %k %f
+ *	AuthorizedKeysCommand .../authkeys-cmd %u %t %k %f [%C]
  *
  * Asks the platform API whether the key may log in as the login and
  * prints at most one authorized_keys line, built only from validated
@@ -40,20 +40,61 @@
 #define EXIT_USAGE	2
 
 #define LINE_MAX_OUT	(API_BLOB_MAX + 512)
+/* %C: "ADDR PORT LADDR LPORT", four fields and three spaces */
+#define CONN_MAX	(2 * (IDENT_ADDR_MAX + IDENT_PORT_MAX) + 3)
 
 struct request {
 	const char	*login;
 	const char	*type;
 	const char	*blob;
 	const char	*fp;
+	const char	*conn;		/* %C, NULL when sshd gives none */
 	struct ident_login parsed;
+	/* the client's end of the connection, from conn; "" without */
+	char		 conn_buf[CONN_MAX + 1];
+	const char	*client_addr;
+	const char	*client_port;
 };
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: authkeys-cmd [-f config] LOGIN TYPE KEY "
-	    "FINGERPRINT\n       authkeys-cmd [-f config] -t | -T\n");
+	    "FINGERPRINT [CONNECTION]\n"
+	    "       authkeys-cmd [-f config] -t | -T\n");
+}
+
+/*
+ * sshd's %C (OpenSSH 9.4 and later), one argument: the client's address
+ * and port, then the server's, separated by single spaces. Each address
+ * and port must pass ident.c's rules; the client's pair is kept for the
+ * log. Without %C both stay "".
+ */
+static int
+parse_conn(struct request *rq)
+{
+	char *f[4], *p;
+	size_t n;
+
+	rq->client_addr = rq->client_port = "";
+	if (rq->conn == NULL)
+		return 0;
+	if (strnlen(rq->conn, CONN_MAX + 1) > CONN_MAX)
+		return GATE_ERR_INVALID;
+	strlcpy(rq->conn_buf, rq->conn, sizeof(rq->conn_buf));
+	p = rq->conn_buf;
+	for (n = 0; n < 4; n++) {
+		f[n] = p;
+		if ((p = strchr(p, ' ')) == NULL)
+			break;
+		*p++ = '\0';
+	}
+	if (n != 3 || !ident_is_address(f[0]) || !ident_is_port(f[1]) ||
+	    !ident_is_address(f[2]) || !ident_is_port(f[3]))
+		return GATE_ERR_INVALID;
+	rq->client_addr = f[0];
+	rq->client_port = f[1];
+	return 0;
 }
 
 /*
@@ -69,6 +110,9 @@ check_request(struct request *rq, const char **why)
 	char *fp = NULL;
 	int r = GATE_ERR_INVALID;
 
+	*why = "malformed connection";
+	if (parse_conn(rq) != 0)
+		goto out;
 	*why = "invalid login";
 	if (ident_login_parse(rq->login, &rq->parsed) != 0)
 		goto out;
@@ -276,11 +320,13 @@ log_verdict(const struct request *rq, const struct verdict *v,
 	logline_kv(&l, "login=%s fp=%s type=%s key_id?=%s decision=%s "
 	    "reason?=%s cache=%s", rq->login, rq->fp, rq->type, v->key_id,
 	    v->allowed ? "allow" : "deny", v->why, v->cache);
+	/* no client address without %C (OpenSSH before 9.4) */
+	logline_kv(&l, "client?=%s client_port?=%s", rq->client_addr,
+	    rq->client_port);
 	if (api != NULL)
 		logline_kv(&l, "api_status=%ld api_detail=%s",
 		    api_client_last_status(api), api_client_detail(api));
 	logline_kv(&l, "latency_ms=%lld", clock_now_ms() - start);
-	/* 9.2 gives an AuthorizedKeysCommand no client address (%C is 9.4) */
 	logline_emit(&l, v->prio);
 }
 
@@ -346,7 +392,7 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if ((test || dump) ? argc != 0 : argc != 4) {
+	if ((test || dump) ? argc != 0 : argc != 4 && argc != 5) {
 		usage();
 		goto out;
 	}
@@ -376,10 +422,12 @@ main(int argc, char **argv)
 	signal(SIGALRM, SIG_DFL);
 	alarm((unsigned int)(cfg.auth_timeout / 1000 + 2));
 
+	memset(&rq, 0, sizeof(rq));
 	rq.login = argv[0];
 	rq.type = argv[1];
 	rq.blob = argv[2];
 	rq.fp = argv[3];
+	rq.conn = argc == 5 ? argv[4] : NULL;
 	ret = authorize(&cfg, &rq);
  out:
 	conf_free(&cfg);

@@ -248,9 +248,23 @@ sg_gate_sshd_config() {
 
 # What "make install" makes of the drop-in with pkglibexecdir=LIBEXECDIR
 # and sysconfdir=/etc (sshd_config.d/local.mk): the one copy of that
-# substitution outside the Makefile.
+# substitution outside the Makefile. authkeys-cmd's arguments are what
+# configure found for this sshd (with %C or without), in $BUILD/Makefile.
 sg_dropin_render() {
-	sed -e "s|@pkglibexecdir@|$2|g" -e 's|@sysconfdir@|/etc|g' "$1"
+	local akc
+	akc=$(sg_akc_args) || return
+	sed -e "s|@pkglibexecdir@|$2|g" -e 's|@sysconfdir@|/etc|g' \
+		-e "s|@AKC_ARGS@|$akc|g" "$1"
+}
+
+# The arguments of AuthorizedKeysCommand that configure chose.
+sg_akc_args() {
+	local a
+	a=$(sed -n 's/^AKC_ARGS = //p' "$BUILD/Makefile" 2>/dev/null)
+	case $a in
+	'%u %t %k %f'|'%u %t %k %f %C')	echo "$a" ;;
+	*)	sg__error "no AKC_ARGS in '$BUILD/Makefile' (configure it again)" ;;
+	esac
 }
 
 # A placeholder we do not know about is an error, not a literal "@foo@"

@@ -51,7 +51,7 @@ test_expect_success 'sshd -T: the effective values of the drop-in for a gate log
 		-C user=1234-5678,host=client.example,addr=203.0.113.5 >eff &&
 	for kv in \
 		"authorizedkeysfile none" \
-		"authorizedkeyscommand $SG_RUN/libexec/authkeys-cmd %u %t %k %f" \
+		"authorizedkeyscommand $SG_RUN/libexec/authkeys-cmd $(sg_akc_args)" \
 		"authorizedkeyscommanduser sshgate-akc" \
 		"authenticationmethods publickey" \
 		"pubkeyauthentication yes" \
@@ -103,6 +103,21 @@ test_expect_success 'authkeys-cmd logged its decision with the fingerprint' '
 	fp=$(ssh-keygen -lf keys/alice.pub | cut -d" " -f2) &&
 	grep "authkeys-cmd\[[0-9]*\]: key accepted; login=1234-5678 fp=$fp type=ssh-ed25519 key_id=$alice_id decision=allow" "$SG_LOG"
 '
+
+# sshd 9.4 and later expand %C, and configure then puts it in the drop-in.
+if test "$(sg_akc_args)" = "%u %t %k %f %C"
+then
+	test_expect_success 'authkeys-cmd logs the client address and port that sshd logs (%C)' '
+		login alice 1234-5678 "echo hi" &&
+		port=$(sed -n "s/.*Accepted publickey for 1234-5678 from 127\.0\.0\.1 port \([0-9]*\) .*/\1/p" \
+			"$TRASH/gate/sshd.log" | tail -n 1) &&
+		test -n "$port" &&
+		grep "key accepted; login=1234-5678 .* client=127.0.0.1 client_port=$port " "$SG_LOG"
+	'
+else
+	test_skip 'authkeys-cmd logs the client address and port that sshd logs (%C)' \
+		'this sshd does not expand %C in AuthorizedKeysCommand (OpenSSH before 9.4), so configure left it out of the drop-in'
+fi
 
 test_expect_success 'an unknown key is refused' '
 	test_expect_code 255 login unknown 1234-5678 &&

@@ -18,7 +18,8 @@ akc() {
 	local key=$1 login=$2
 	runuser -u sshgate-akc -- "$SG_RUN/libexec/authkeys-cmd" "$login" \
 		"$(cut -d" " -f1 keys/$key.pub)" "$(cut -d" " -f2 keys/$key.pub)" \
-		"$(ssh-keygen -lf keys/$key.pub | cut -d" " -f2)" >akc.out 2>akc.err
+		"$(ssh-keygen -lf keys/$key.pub | cut -d" " -f2)" "${@:3}" \
+		>akc.out 2>akc.err
 }
 
 fault() {
@@ -222,6 +223,56 @@ test_expect_success 'a cache directory others can read is not used' '
 	test_when_finished "chmod 0700 /run/sshgate/authkeys" &&
 	login alice 1234-5678 &&
 	grep "key accepted; login=1234-5678 .*cache=unusable" "$SG_LOG"
+'
+
+# The fifth argument is sshd's %C (OpenSSH 9.4 and later): "client-address
+# client-port server-address server-port", as one argument. Whatever the
+# drop-in passes, authkeys-cmd is run by hand with it here.
+test_expect_success '%C: a well-formed connection is logged, IPv4 or IPv6' '
+	conf "CacheTime 0" &&
+	akc alice 1234-5678 "192.0.2.7 50022 127.0.0.1 22" &&
+	grep -c "^restrict,pty,command=\"exec " akc.out &&
+	grep "key accepted; login=1234-5678 .* client=192.0.2.7 client_port=50022 " "$SG_LOG" &&
+	akc alice 1234-5678 "2001:db8::7 1 ::1 2222" &&
+	grep -c "^restrict,pty,command=\"exec " akc.out &&
+	grep "key accepted; login=1234-5678 .* client=2001:db8::7 client_port=1 " "$SG_LOG" &&
+	akc alice 1234-5678 &&
+	grep "key accepted; login=1234-5678 " "$SG_LOG" | tail -n 1 >last &&
+	! grep "client=" last
+'
+
+test_expect_success '%C: anything else refuses the key, and none of it is logged' '
+	long=$(printf "%0100d" 0) &&
+	while IFS= read -r c
+	do
+		c=${c//LONG/$long} &&
+		c=${c//NL/$'"'"'\n'"'"'} &&
+		: >"$SG_LOG" &&
+		akc alice 1234-5678 "$c" &&
+		test_must_be_empty akc.out &&
+		grep "key refused; login=1234-5678 .*reason=\"malformed connection\"" "$SG_LOG" &&
+		! grep -E "client=|evil|forged|UNKNOWN" "$SG_LOG" || {
+			echo "accepted or logged: [$c]"; return 1; }
+	done <<-\EOF
+	
+	192.0.2.7
+	192.0.2.7 50022 127.0.0.1
+	192.0.2.7 50022 127.0.0.1 22 evil
+	192.0.2.7  50022 127.0.0.1 22
+	192.0.2.7 50022 127.0.0.1 22 
+	 192.0.2.7 50022 127.0.0.1 22
+	192.0.2.7 65536 127.0.0.1 22
+	192.0.2.7 050022 127.0.0.1 22
+	192.0.2.7 0 127.0.0.1 22
+	192.0.2.7 -1 127.0.0.1 22
+	192.0.2.7 50022 127.0.0.1 evil
+	192.0.2.7.evil 50022 127.0.0.1 22
+	fe80::1%eth0 50022 ::1 22
+	UNKNOWN 65535 UNKNOWN 65535
+	192.0.2.7 50022 127.0.0.1 22NLforged
+	192.0.2.7	50022	127.0.0.1	22
+	192.0.2.LONG 50022 127.0.0.1 22
+	EOF
 '
 
 test_expect_success 'a broken config: refused, and the error names file:line' '

@@ -10,5 +10,6 @@ doctor/sshgate-doctor: $(srcdir)/doctor/sshgate-doctor.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doctor && \
 	sed -e 's|@pkglibexecdir@|$(pkglibexecdir)|g' \
 	    -e 's|@pkgsysconfdir@|$(pkgsysconfdir)|g' \
+	    -e 's|[@]AKC_ARGS[@]|$(AKC_ARGS)|g' \
 	    $(srcdir)/doctor/sshgate-doctor.in >$@.tmp && \
 	chmod 0755 $@.tmp && mv $@.tmp $@

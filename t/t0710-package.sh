@@ -27,7 +27,10 @@ test_lazy_prereq DEB_TOOLS '
 # Inside a tree of dev/debian-tree (dev/bootstrap test runs the suite
 # there too) there are no trees to install into.
 test_lazy_prereq NOT_IN_TREE '! test -e /.sshgate-stamp'
-test_require_prereq DEB_TOOLS,NOT_IN_TREE,PLATFORM_API,GATE_SHELL
+# The package is built here by dpkg-buildpackage, not taken from
+# $SSHGATE_BUILD: once, with the normal build, is enough.
+test_lazy_prereq NOT_SANITIZED '! grep -q -e "-fsanitize" "$BUILD/Makefile"'
+test_require_prereq DEB_TOOLS,NOT_IN_TREE,NOT_SANITIZED,PLATFORM_API,GATE_SHELL
 test -d "$SRCDIR/debian" || { skip_all='no debian/ in the source tree'; test_done; }
 
 # Making a tree the first time is a debootstrap (minutes).
@@ -251,6 +254,20 @@ release_tests() {
 		tree getent group sshgate sshgate-akc >groups &&
 		test_line_count = 2 groups &&
 		! grep -q "made the internal key" reconf.out
+	'
+
+	test_expect_success "$name: configure with a configuration sshd -t refuses: says why, sshd not reloaded" '
+		test_when_finished "tree rm -f /etc/ssh/sshd_config.d/00-broken.conf" &&
+		tree /bin/sh -c "echo NoSuchSshdKeyword yes >/etc/ssh/sshd_config.d/00-broken.conf" &&
+		n=$(sighups $rel) &&
+		tree dpkg-reconfigure sshgate >reconf.out 2>&1 &&
+		grep "^sshgate: sshd -t refuses the configuration, so sshd was not reloaded and runs as before:" reconf.out &&
+		grep "NoSuchSshdKeyword" reconf.out &&
+		sleep 1 &&
+		test "$(sighups $rel)" = "$n" &&
+		gate admin root "id -un" >out &&
+		echo root >expect &&
+		test_cmp expect out
 	'
 
 	test_expect_success "$name: sshgate-doctor passes" '

@@ -74,7 +74,7 @@ test_expect_success 'setup: the gate as the package installs it, the API over HT
 	cp "$CONF" "$TRASH/conf.good" &&
 	test "$SG_API_TOKEN_FILE" = "$TOKEN" &&
 	chown root:sshgate "$TOKEN" && chmod 0640 "$TOKEN" &&
-	cp "$TOKEN" "$TRASH/token.good" &&
+	cp -p "$TOKEN" "$TRASH/token.good" &&
 	printf "Uid %s\nGid %s\nHome /var/lib/sshgate/empty\nShell %s/gate-shell\n" \
 		"$SG_UID" "$SG_GID" "$LIBEXEC" >/etc/sshgate/nss.conf &&
 	cp /etc/sshgate/nss.conf "$TRASH/nss.good" &&
@@ -250,6 +250,13 @@ test_expect_success 'token: empty' '
 	: >$TOKEN &&
 	doctor_fails token &&
 	grep "^FAIL  token: $TOKEN is empty" doctor.out
+'
+
+test_expect_success 'token: a FIFO is named, not waited on' '
+	test_when_finished "rm -f $TOKEN; cp -p \"$TRASH/token.good\" $TOKEN" &&
+	rm $TOKEN && mkfifo -m 0640 $TOKEN && chgrp sshgate $TOKEN &&
+	doctor_fails token &&
+	grep "^FAIL  token: $TOKEN is not a regular file" doctor.out
 '
 
 test_expect_success 'internal-key: readable by group sshgate (so by sshgate-akc)' '

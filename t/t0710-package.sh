@@ -20,6 +20,7 @@ The tree'"'"'s policy-rc.d blocks every service action; the test allows
 them, as on a real host, so that the package'"'"'s "invoke-rc.d ssh reload"
 reaches the tree'"'"'s sshd (there is no systemd in a chroot).'
 . "${0%/*}/test-lib.sh"
+. "${0%/*}/lib-terminal.sh"
 
 test_lazy_prereq DEB_TOOLS '
 	command -v dpkg-buildpackage && command -v dh_installnss &&
@@ -30,7 +31,7 @@ test_lazy_prereq NOT_IN_TREE '! test -e /.sshgate-stamp'
 # The package is built here by dpkg-buildpackage, not taken from
 # $SSHGATE_BUILD: once, with the normal build, is enough.
 test_lazy_prereq NOT_SANITIZED '! grep -q "^SANITIZE_CFLAGS = .*-fsanitize" "$BUILD/Makefile"'
-test_require_prereq DEB_TOOLS,NOT_IN_TREE,NOT_SANITIZED,PLATFORM_API,GATE_SHELL
+test_require_prereq DEB_TOOLS,NOT_IN_TREE,NOT_SANITIZED,PLATFORM_API,GATE_SHELL,TMUX
 test -d "$SRCDIR/debian" || { skip_all='no debian/ in the source tree'; test_done; }
 
 # Making a tree the first time is a debootstrap (minutes).
@@ -296,6 +297,31 @@ release_tests() {
 		printf "echo shell-of-\$(id -un)\nexit 3\n" |
 			test_expect_code 3 gate alice 1234-5678 -T >out 2>err &&
 		grep -x shell-of-ct1 out
+	'
+
+	test_expect_success "$name: NODE-ACCOUNT: an interactive shell on a terminal" '
+		sg_gate_ssh_cmd alice &&
+		sg_tmux_start sh$rel "$TRASH/bin/ssh-alice -tt 1234-5678@127.0.0.1; echo rc=\$?; sleep 600" &&
+		sg_tmux_wait_for sh$rel "ct1@" 20 &&
+		sg_tmux_send sh$rel "echo in-\$(id -un)-\$((6*7)); exit 4" &&
+		sg_tmux_wait_for sh$rel "^in-ct1-42" &&
+		sg_tmux_wait_for sh$rel "^rc=4"
+	'
+
+	test_expect_success "$name: ACCOUNT: the menu on a terminal, into container 1 and out" '
+		sg_tmux_start menu$rel "$TRASH/bin/ssh-alice -tt 5678@127.0.0.1; echo rc=\$?; sleep 600" &&
+		sg_tmux_wait_for menu$rel "account 5678 - environments" 20 &&
+		sg_tmux_send menu$rel 1 &&
+		sg_tmux_wait_for menu$rel "environment env-shop" &&
+		sg_tmux_send menu$rel 1 &&
+		sg_tmux_wait_for menu$rel "ct1@" 20 &&
+		sg_tmux_send menu$rel "echo menu-\$(id -un)-\$((6*7)); exit 5" &&
+		sg_tmux_wait_for menu$rel "^menu-ct1-42" &&
+		sg_tmux_wait_for menu$rel "session with container 1234 ended \(exit 5\)" &&
+		sg_tmux_send menu$rel q &&
+		sg_tmux_wait_for menu$rel "account 5678 - environments" &&
+		sg_tmux_send menu$rel q &&
+		sg_tmux_wait_for menu$rel "^rc=0"
 	'
 
 	test_expect_success "$name: ACCOUNT: the menu lists the account" '

@@ -40,7 +40,7 @@
 #define EXIT_USAGE	2
 
 #define LINE_MAX_OUT	(API_BLOB_MAX + 512)
-/* %C: "ADDR PORT LADDR LPORT", four fields and three spaces */
+/* %C: "LADDR LPORT ADDR PORT", four fields and three spaces */
 #define CONN_MAX	(2 * (IDENT_ADDR_MAX + IDENT_PORT_MAX) + 3)
 
 struct request {
@@ -65,10 +65,13 @@ usage(void)
 }
 
 /*
- * sshd's %C (OpenSSH 9.4 and later), one argument: the client's address
- * and port, then the server's, separated by single spaces. Each address
- * and port must pass ident.c's rules; the client's pair is kept for the
- * log. Without %C both stay "".
+ * sshd's %C (OpenSSH 9.4 and later), one argument of four fields that
+ * single spaces separate. sshd_config(5) says "client address, client
+ * port, server address, server port", but auth2-pubkey.c writes the
+ * server's end first: OpenSSH 10.0p2 passes "127.0.0.1 2222 127.0.0.2
+ * 38343" for a client at 127.0.0.2 (t0300 checks the port against sshd's
+ * own log). Each address and port must pass ident.c's rules; the
+ * client's pair is kept for the log. Without %C both stay "".
  */
 static int
 parse_conn(struct request *rq)
@@ -92,8 +95,8 @@ parse_conn(struct request *rq)
 	if (n != 3 || !ident_is_address(f[0]) || !ident_is_port(f[1]) ||
 	    !ident_is_address(f[2]) || !ident_is_port(f[3]))
 		return GATE_ERR_INVALID;
-	rq->client_addr = f[0];
-	rq->client_port = f[1];
+	rq->client_addr = f[2];
+	rq->client_port = f[3];
 	return 0;
 }
 

@@ -645,7 +645,7 @@ session_memory() { # CGROUP
 		case $cmd in
 		*"[priv]"*)	kind=sshd-priv ;;
 		"sh -c "*)	kind=sh ;;
-		"sshd: "*)	kind=sshd-session ;;
+		"sshd: "*|"sshd-session: "*)	kind=sshd-session ;;
 		*gate-shell*)	kind=gate-shell ;;
 		*sftp-relay*)	kind=sftp-relay ;;
 		ssh\ *)		kind=relay-ssh ;;

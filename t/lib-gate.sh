@@ -29,6 +29,7 @@
 #	sg_container_stop N
 #	sg_gate_sshd_config ADDR PORT HOSTKEY PIDFILE [LINE...]
 #					prints a gate's sshd_config
+#	sg_sshd_knows KEYWORD HOSTKEY	sshd -T prints KEYWORD
 #	sg_dropin_render TEMPLATE LIBEXECDIR	prints the drop-in as "make
 #					install" writes it
 #	sg_install_dropin TEMPLATE [LIBEXECDIR]	installs it
@@ -240,7 +241,22 @@ sg_gate_sshd_config() {
 	test $# = 0 || printf '%s\n' "$@"
 	echo "LogLevel VERBOSE"
 	echo "MaxStartups 100:30:200"
+	# OpenSSH 9.8 and later refuse for a while an address whose
+	# connections failed to log in (PerSourcePenalties, on by default).
+	# A real gate exempts its load balancer and health checks, as
+	# doc/install.md says; every client of the tests connects from
+	# 127.0.0.1, their load balancer. Other addresses keep penalties.
+	if sg_sshd_knows persourcepenaltyexemptlist "$hostkey"
+	then
+		echo "PerSourcePenaltyExemptList 127.0.0.1"
+	fi
 	cat /etc/ssh/sshd_config
+}
+
+# sg_sshd_knows KEYWORD HOSTKEY: /usr/sbin/sshd has KEYWORD (lower case,
+# as sshd -T prints it). Asks sshd -T, never its version.
+sg_sshd_knows() {
+	/usr/sbin/sshd -T -f /dev/null -h "$2" 2>/dev/null | grep -q "^$1 "
 }
 
 # ---------------------------------------------------------------------------

@@ -108,11 +108,11 @@ test_expect_success 'authkeys-cmd logged its decision with the fingerprint' '
 if test "$(sg_akc_args)" = "%u %t %k %f %C"
 then
 	test_expect_success 'authkeys-cmd logs the client address and port that sshd logs (%C)' '
-		login alice 1234-5678 "echo hi" &&
-		port=$(sed -n "s/.*Accepted publickey for 1234-5678 from 127\.0\.0\.1 port \([0-9]*\) .*/\1/p" \
+		login alice 1234-5678 -b 127.0.0.3 "echo hi" &&
+		port=$(sed -n "s/.*Accepted publickey for 1234-5678 from 127\.0\.0\.3 port \([0-9]*\) .*/\1/p" \
 			"$TRASH/gate/sshd.log" | tail -n 1) &&
 		test -n "$port" &&
-		grep "key accepted; login=1234-5678 .* client=127.0.0.1 client_port=$port " "$SG_LOG"
+		grep "key accepted; login=1234-5678 .* client=127.0.0.3 client_port=$port " "$SG_LOG"
 	'
 else
 	test_skip 'authkeys-cmd logs the client address and port that sshd logs (%C)' \
@@ -269,6 +269,29 @@ test_expect_success 'forwarding: -A and -X reach nothing in the session' '
 	grep "agent= display=\$" out &&
 	grep "X11 forwarding request failed" err
 '
+
+# OpenSSH 9.8 and later: PerSourcePenalties. The gate exempts its "load
+# balancer" 127.0.0.1, as a real gate exempts its own (lib-gate.sh,
+# doc/install.md); any other address is penalised for failed logins.
+if sg_sshd_knows persourcepenalties "$TRASH/gate/ssh_host_ed25519_key"
+then
+	test_expect_success 'PerSourcePenalties: failed logins get 127.0.0.2 refused, never the exempt 127.0.0.1' '
+		for i in 1 2 3 4 5 6
+		do
+			test_expect_code 255 login unknown 1234-5678 -b 127.0.0.2 ||
+				return 1
+		done &&
+		sg_log_contains "$TRASH/gate/sshd.log" \
+			"drop connection #[0-9]+ from \[127\.0\.0\.2\]:[0-9]+ on \[127\.0\.0\.1\]:2222 penalty: failed authentication" &&
+		test_expect_code 255 login alice 1234-5678 -b 127.0.0.2 "echo in" &&
+		test_must_be_empty out &&
+		login alice 1234-5678 "echo in" &&
+		grep "cmd=echo in" out
+	'
+else
+	test_skip 'PerSourcePenalties: failed logins get 127.0.0.2 refused, never the exempt 127.0.0.1' \
+		'this sshd has no PerSourcePenalties (OpenSSH before 9.8)'
+fi
 
 test_expect_success 'the admin revokes the key: refused once CacheTime has passed' '
 	login alice 1234-5678 &&

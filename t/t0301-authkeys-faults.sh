@@ -225,15 +225,16 @@ test_expect_success 'a cache directory others can read is not used' '
 	grep "key accepted; login=1234-5678 .*cache=unusable" "$SG_LOG"
 '
 
-# The fifth argument is sshd's %C (OpenSSH 9.4 and later): "client-address
-# client-port server-address server-port", as one argument. Whatever the
-# drop-in passes, authkeys-cmd is run by hand with it here.
+# The fifth argument is sshd's %C (OpenSSH 9.4 and later), one argument:
+# "server-address server-port client-address client-port" (sshd_config(5)
+# names the client first, sshd does not). Whatever the drop-in passes,
+# authkeys-cmd is run by hand with it here.
 test_expect_success '%C: a well-formed connection is logged, IPv4 or IPv6' '
 	conf "CacheTime 0" &&
-	akc alice 1234-5678 "192.0.2.7 50022 127.0.0.1 22" &&
+	akc alice 1234-5678 "127.0.0.1 22 192.0.2.7 50022" &&
 	grep -c "^restrict,pty,command=\"exec " akc.out &&
 	grep "key accepted; login=1234-5678 .* client=192.0.2.7 client_port=50022 " "$SG_LOG" &&
-	akc alice 1234-5678 "2001:db8::7 1 ::1 2222" &&
+	akc alice 1234-5678 "::1 2222 2001:db8::7 1" &&
 	grep -c "^restrict,pty,command=\"exec " akc.out &&
 	grep "key accepted; login=1234-5678 .* client=2001:db8::7 client_port=1 " "$SG_LOG" &&
 	akc alice 1234-5678 &&

@@ -147,7 +147,7 @@ test_expect_success 'no shell on the gate: the session sshd is gate-shell'"'"'s 
 	test "$(echo $pid | wc -w)" = 1 &&
 	parent=$(ps -o ppid= -p $pid) &&
 	ps -o comm=,args= -p $parent >parent &&
-	grep -E "^sshd +sshd: 1234-5678@notty$" parent &&
+	grep -E "^(sshd +sshd|sshd-session +sshd-session): 1234-5678@notty$" parent &&
 	test -z "$(sg_live_pids -u sshgate -x sh)"
 '
 

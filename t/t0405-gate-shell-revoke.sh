@@ -147,7 +147,7 @@ test_expect_success 'revoked: running commands end within RevokeInterval + 2s wi
 
 test_expect_success 'revoked: the connections to the container are closed' '
 	sg_poll 3 no_upstream &&
-	sg_wait_no_process 3 -u ct1 -x sshd &&
+	sg_wait_no_process 3 -u ct1 -x "sshd|sshd-session" &&
 	sg_wait_no_process 3 -x gate-shell
 '
 

@@ -93,7 +93,7 @@ test_expect_success 'client killed while the command is idle: gate-shell and the
 	sg_poll 10 pgrep -u ct1 -x sleep &&
 	kill -9 $client &&
 	sg_wait_no_process 5 -x gate-shell &&
-	sg_wait_no_process 2 -u ct1 -x sshd &&
+	sg_wait_no_process 2 -u ct1 -x "sshd|sshd-session" &&
 	test -z "$(ss -Htn state established dst 127.0.0.11:22)"
 '
 

@@ -93,6 +93,7 @@ test_expect_success 'a working gate: every check ok, exit 0' '
 	ok    sftp-relay
 	ok    sshd-config
 	ok    dropin
+	ok    nsswitch
 	ok    nss
 	ok    nss-sshd
 	ok    nss-numeric
@@ -112,7 +113,7 @@ test_expect_success '--json: one object, every check, ok true' '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d[\"ok\"] is True, d
-assert len(d[\"checks\"]) == 15, d
+assert len(d[\"checks\"]) == 16, d
 assert all(c[\"ok\"] is True and c[\"fix\"] == \"\" for c in d[\"checks\"]), d
 " doctor.json
 '
@@ -174,8 +175,17 @@ test_expect_success 'dropin: the drop-in is gone' '
 test_expect_success 'nss, nss-sshd: sshgate not in nsswitch.conf' '
 	test_when_finished "cp \"$TRASH/nsswitch.good\" /etc/nsswitch.conf" &&
 	sed -i "/^passwd:/s/ sshgate//" /etc/nsswitch.conf &&
-	doctor_fails nss nss-sshd dropin &&
+	doctor_fails nsswitch nss nss-sshd dropin &&
 	grep "^FAIL  nss: getent passwd 1234-5678 finds nothing; fix: put sshgate on the passwd line" doctor.out
+'
+
+test_expect_success 'nsswitch: sshgate before files' '
+	test_when_finished "cp \"$TRASH/nsswitch.good\" /etc/nsswitch.conf" &&
+	sed -i -E "/^passwd:/{s/ sshgate//;s/^passwd:[[:space:]]*/passwd: sshgate /}" /etc/nsswitch.conf &&
+	grep "^passwd: sshgate files" /etc/nsswitch.conf &&
+	doctor_fails nsswitch &&
+	grep "^FAIL  nsswitch: sshgate comes before files" doctor.out &&
+	! grep "^FAIL  nss:" doctor.out
 '
 
 test_expect_success 'nss-sshd: a local account named 5678 hides the account login' '

@@ -367,6 +367,26 @@ release_tests() {
 		test_cmp expect out
 	'
 
+	test_expect_success "$name: installed again after remove: the drop-in, sshgate.conf and the key as they were" '
+		n=$(sighups $rel) &&
+		tree env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends \
+			"$DEB" >reinstall.out 2>&1 ||
+			{ cat reinstall.out >&2; return 1; }
+		tree test -f /etc/ssh/sshd_config.d/10-sshgate.conf &&
+		tree test ! -e /etc/ssh/sshd_config.d/10-sshgate.conf.sshgate-removed &&
+		tree sha256sum /etc/sshgate/sshgate.conf /etc/sshgate/internal_key \
+			/etc/sshgate/internal_key.pub >actual &&
+		test_cmp "$TRASH/operator.sums" actual &&
+		sg_poll 10 more_sighups $rel $n &&
+		sg_wait_for_port 127.0.0.1 2222 10 &&
+		gate alice 1234-5678 "id -un" >out 2>err &&
+		echo ct1 >expect &&
+		test_cmp expect out &&
+		tree dpkg -r sshgate >remove.out 2>&1 &&
+		tree test ! -e /etc/ssh/sshd_config.d/10-sshgate.conf
+	'
+
 	test_expect_success "$name: purge: nsswitch.conf and /etc/ssh byte for byte as before; the accounts stay" '
 		tree dpkg -P sshgate >purge.out 2>&1 ||
 			{ cat purge.out >&2; return 1; }

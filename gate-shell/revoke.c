@@ -72,3 +72,25 @@ revoke_check(struct api_client *api, const struct session_req *rq)
 	    rq->login.node);
 	return SESSION_ALLOWED;
 }
+
+void
+revoke_explain(const struct gate_config *cfg, const struct session_req *rq,
+    struct session_outcome *so)
+{
+	struct api_client *api = NULL;
+	struct api_key_status ks;
+	int r;
+
+	if (so->stage != SESSION_STAGE_LOOKUP ||
+	    (so->err != GATE_ERR_DENIED && so->err != GATE_ERR_NOT_FOUND))
+		return;
+	if ((r = api_client_new(cfg, &api)) == 0 &&
+	    (r = api_key_status(api, rq->key_id, &ks)) == 0 && !ks.active) {
+		log_verbose("key %s: revoked (the node lookup said %s)",
+		    rq->key_id, gate_errname(so->err));
+		so->verdict = SESSION_DENIED;
+	} else
+		log_debug("key %s: %s", rq->key_id, r != 0 ?
+		    gate_errname(r) : "active: the node is refused");
+	api_client_free(api);
+}

@@ -77,7 +77,7 @@ struct relay {
 	int		 paused;	/* a ring is blocked */
 	long long	 now;		/* clock_now_ms() of this round */
 	long long	 next_alive;	/* 0: no keepalive */
-	long long	 active_at;	/* when bytes last moved (idle_timeout) */
+	long long	 active_at;	/* when bytes last moved */
 	unsigned long long active_bytes;	/* bytes_up + bytes_down then */
 	struct pollfd	 pfd[PFD_N];
 	/* DEBUG lines of the loop: a burst a second, then a count */

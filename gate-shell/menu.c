@@ -276,7 +276,7 @@ struct menu {
 	size_t	 nitems;
 	int	 listed;	/* a listing was asked for before */
 	long long listed_at;	/* clock_now_ms() of the last listing */
-	long long input_at;	/* of the last byte the user typed */
+	long long input_at;	/* of the last input read (a line) */
 	int	 code;		/* the exit code once the menu ends */
 };
 

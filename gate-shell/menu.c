@@ -92,6 +92,7 @@ fetch(const struct gate_config *cfg, const struct session_req *rq,
 {
 	struct api_client *api = NULL;
 	enum outcome o = OUTCOME_OK;
+	char detail[LOG_VALUE_MAX + 1];
 	int r;
 
 	*out = NULL;
@@ -102,10 +103,16 @@ fetch(const struct gate_config *cfg, const struct session_req *rq,
 	if ((r = api_environments(api, rq->login.account, rq->key_id,
 	    out)) != 0) {
 		o = outcome_of_listing(0, r);
+		/* the API's detail first: the key status call replaces it */
+		strlcpy(detail, api_client_detail(api), sizeof(detail));
+		if (o == OUTCOME_LIST_NOTHING &&
+		    revoke_key_revoked(api, rq->key_id))
+			o = OUTCOME_LIST_REVOKED;
 		outcome_log(o, "login=%s key_id=%s client=%s client_port=%s "
-		    "listing=%s error=%s api_detail=%s", rq->login_str,
-		    rq->key_id, rq->client_addr, rq->client_port, what,
-		    gate_errname(r), api_client_detail(api));
+		    "listing=%s error=%s api_detail=%s reason?=%s",
+		    rq->login_str, rq->key_id, rq->client_addr,
+		    rq->client_port, what, gate_errname(r), detail,
+		    o == OUTCOME_LIST_REVOKED ? "key revoked" : "");
 		goto out;
 	}
 	log_event(LOG_INFO, "account listed", "login=%s key_id=%s client=%s "

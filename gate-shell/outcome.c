@@ -75,6 +75,10 @@ static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
 	[OUTCOME_LIST_NOTHING] = { "list_nothing",
 	    GATE_EXIT_NO_TARGET, 0, "account {account} has nothing for this "
 	    "key", "account listing failed", LOG_WARNING },
+	/* within authkeys-cmd's CacheTime of a revocation */
+	[OUTCOME_LIST_REVOKED] = { "list_revoked",
+	    GATE_EXIT_REVOKED, 0, "this key was revoked by the platform; "
+	    "access refused", "account listing failed", LOG_WARNING },
 	[OUTCOME_LIST_API_LOCAL] = { "list_api_local",
 	    GATE_EXIT_CONFIG, 0, API_DOWN, "account listing failed",
 	    LOG_WARNING },

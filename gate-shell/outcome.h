@@ -48,6 +48,7 @@ enum outcome {
 	OUTCOME_LIST_SETUP_CONFIG,	/* API client: config or system */
 	OUTCOME_LIST_SETUP,		/* API client: anything else */
 	OUTCOME_LIST_NOTHING,		/* 403 or 404 */
+	OUTCOME_LIST_REVOKED,		/* 403 or 404: the key is revoked */
 	OUTCOME_LIST_API_LOCAL,		/* config or system on our side */
 	OUTCOME_LIST_API,		/* the API failed otherwise */
 	OUTCOME_LIST_JSON,		/* could not build the JSON */

@@ -24,6 +24,12 @@
 int	revoke_check(struct api_client *api, const struct session_req *rq);
 
 /*
+ * Whether the platform says key_id is revoked (known, not active): 1,
+ * else 0 (active, unknown, or no usable answer). One API call.
+ */
+int	revoke_key_revoked(struct api_client *api, const char *key_id);
+
+/*
  * A session refused at the node lookup with 403 or 404 may be a key
  * revoked within authkeys-cmd's CacheTime: the API then refuses the node
  * for an inactive key as it would a node the key may not reach. Asks the

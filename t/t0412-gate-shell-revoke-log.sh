@@ -3,8 +3,9 @@
 test_description='gate-shell: a revoked key is told so; a degraded API does not flood the log
 
 authkeys-cmd may let a key in from its cache for CacheTime after the
-platform revoked it; the node lookup then fails, and gate-shell says the
-key was revoked (exit 249), not that the container does not exist. While
+platform revoked it; the node lookup (or the account listing) then
+fails, and gate-shell says the key was revoked (exit 249), not that the
+container does not exist. While
 the API fails the revocation checks, the watcher writes one warning per
 session when that starts and one line when it ends; an API that fails
 every other check gets at most one warning per 20 RevokeIntervals, each
@@ -94,6 +95,7 @@ test_expect_success 'an API failing every other check for 8s: a few lines, each 
 test_expect_success 'a key revoked within the cache window: told it was revoked, 249' '
 	conf "CacheTime 30s" "RevokeInterval 1s" &&
 	sg_ssh_gate alice 1234-5678 true &&
+	sg_ssh_gate alice 5678 list >/dev/null &&
 	revoke "$SG_KEY_ID" &&
 	test_expect_code 249 sg_ssh_gate alice 1234-5678 true >out 2>err &&
 	echo "sshgate: this key was revoked by the platform; access refused" >expect &&
@@ -101,6 +103,15 @@ test_expect_success 'a key revoked within the cache window: told it was revoked,
 	sg_log_contains_all "$SG_LOG" "gate-shell\[[0-9]+\]: session refused; " \
 		"login=1234-5678( |$)" "key_id=$SG_KEY_ID( |$)" \
 		"reason=\"key revoked\"( |$)" "code=249( |$)"
+'
+
+test_expect_success 'the same for an account login within the cache window' '
+	test_expect_code 249 sg_ssh_gate alice 5678 list >out 2>err &&
+	test_must_be_empty out &&
+	echo "sshgate: this key was revoked by the platform; access refused" >expect &&
+	test_cmp expect err &&
+	sg_log_contains_all "$SG_LOG" "gate-shell\[[0-9]+\]: account listing failed; " \
+		"login=5678( |$)" "reason=\"key revoked\"( |$)"
 '
 
 test_done

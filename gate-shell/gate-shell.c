@@ -347,6 +347,7 @@ gate_shell(const struct gate_config *cfg, const char *conf,
 		rq->command = command;
 	}
 	session_run(cfg, rq, revoke_check, &so);
+	revoke_explain(cfg, rq, &so);
 	return outcome_session(rq, &so);
 }
 

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "clock.h"
 #include "compat.h"
 #include "gate_err.h"
 #include "ident.h"
@@ -30,6 +32,21 @@
 
 #define NAME_COLS	24
 #define LINE_MAX_IN	256
+
+/*
+ * What a container session may have left on the terminal, undone before
+ * the menu is drawn again: the alternate screen, mouse reporting (X10,
+ * normal, button, any-event; UTF-8, SGR, urxvt and SGR-pixel encodings),
+ * focus events, bracketed paste, a hidden cursor, application cursor
+ * keys and keypad, a scrolling region, another character set, autowrap
+ * off, attributes; the title becomes the menu's (set below).
+ */
+#define MENU_TERM_RESET \
+	"\033[?1049l\033[?1047l\033[?47l" \
+	"\033[?9l\033[?1000l\033[?1002l\033[?1003l" \
+	"\033[?1005l\033[?1006l\033[?1015l\033[?1016l" \
+	"\033[?1004l\033[?2004l\033[?25h\033[?1l\033>" \
+	"\033[r\033(B\017\033[?7h\033[0m"
 
 static volatile sig_atomic_t menu_winch;
 
@@ -75,6 +92,7 @@ fetch(const struct gate_config *cfg, const struct session_req *rq,
 {
 	struct api_client *api = NULL;
 	enum outcome o = OUTCOME_OK;
+	char detail[LOG_VALUE_MAX + 1];
 	int r;
 
 	*out = NULL;
@@ -85,10 +103,16 @@ fetch(const struct gate_config *cfg, const struct session_req *rq,
 	if ((r = api_environments(api, rq->login.account, rq->key_id,
 	    out)) != 0) {
 		o = outcome_of_listing(0, r);
+		/* the API's detail first: the key status call replaces it */
+		strlcpy(detail, api_client_detail(api), sizeof(detail));
+		if (o == OUTCOME_LIST_NOTHING &&
+		    revoke_key_revoked(api, rq->key_id))
+			o = OUTCOME_LIST_REVOKED;
 		outcome_log(o, "login=%s key_id=%s client=%s client_port=%s "
-		    "listing=%s error=%s api_detail=%s", rq->login_str,
-		    rq->key_id, rq->client_addr, rq->client_port, what,
-		    gate_errname(r), api_client_detail(api));
+		    "listing=%s error=%s api_detail=%s reason?=%s",
+		    rq->login_str, rq->key_id, rq->client_addr,
+		    rq->client_port, what, gate_errname(r), detail,
+		    o == OUTCOME_LIST_REVOKED ? "key revoked" : "");
 		goto out;
 	}
 	log_event(LOG_INFO, "account listed", "login=%s key_id=%s client=%s "
@@ -258,6 +282,17 @@ struct menu {
 	struct item *items;
 	size_t	 nitems;
 	int	 listed;	/* a listing was asked for before */
+	long long listed_at;	/* clock_now_ms() of the last listing */
+	long long input_at;	/* of the last input read (a line) */
+	int	 code;		/* the exit code once the menu ends */
+};
+
+/* How read_line() ended. */
+enum menu_read {
+	MENU_READ_LINE = 0,
+	MENU_READ_GONE,		/* the client went away */
+	MENU_READ_IDLE,		/* IdleTimeout */
+	MENU_READ_MAX_TIME,	/* MaxSessionTime */
 };
 
 static void
@@ -388,6 +423,26 @@ draw(struct menu *m)
 	fflush(stdout);
 }
 
+/*
+ * Whether a listing may be asked for now: at most one every
+ * MenuRefreshInterval, so that a key held down (or a script) cannot
+ * drive API calls without bound. Says so in the message line if not.
+ */
+static int
+refresh_allowed(struct menu *m)
+{
+	long long ago = clock_now_ms() - m->listed_at;
+	long every = m->cfg->menu_refresh_interval;
+
+	if (!m->listed || every <= 0 || ago >= every)
+		return 1;
+	snprintf(m->msg, sizeof(m->msg), "listed %lld.%llds ago; the list "
+	    "is refreshed at most every %ld.%lds", ago / 1000,
+	    ago % 1000 / 100, every / 1000, every % 1000 / 100);
+	log_debug("refresh refused: %lld ms since the last listing", ago);
+	return 0;
+}
+
 static void
 refresh(struct menu *m)
 {
@@ -396,6 +451,8 @@ refresh(struct menu *m)
 	enum outcome o;
 	size_t i;
 
+	if (!refresh_allowed(m))
+		return;
 	if (m->env != NULL)
 		strlcpy(name, m->env->name, sizeof(name));
 	api_envlist_free(m->list);
@@ -403,6 +460,7 @@ refresh(struct menu *m)
 	m->env = NULL;
 	o = fetch(m->cfg, m->rq, m->listed ? "refresh" : "menu", &m->list);
 	m->listed = 1;
+	m->listed_at = clock_now_ms();
 	if (o != OUTCOME_OK) {
 		memset(&c, 0, sizeof(c));
 		c.account = m->rq->login.account;
@@ -418,19 +476,34 @@ refresh(struct menu *m)
 	build_items(m);
 }
 
+/*
+ * Puts the terminal back as the menu needs it, whatever the container's
+ * program left (MENU_TERM_RESET), with the menu's own title.
+ */
 static void
+term_reset(const struct menu *m)
+{
+	fputs(MENU_TERM_RESET, stdout);
+	/* the account is digits (ident_login_parse()) */
+	printf("\033]2;sshgate - account %s\007", m->rq->login.account);
+	fflush(stdout);
+}
+
+/* Connects to n; 1 if the session's end ends the menu too. */
+static int
 enter_node(struct menu *m, const struct api_node *n)
 {
 	struct session_req sub;
 	struct session_outcome so;
 	char name[NAME_COLS * 4 + 16], id[IDENT_ID_MAX + 1];
+	enum outcome o;
 	int code;
 
 	termsafe(name, sizeof(name), n->name, NAME_COLS);
 	if (strcmp(n->status, "running") != 0) {
 		snprintf(m->msg, sizeof(m->msg), "container %s (%s) is %s; it "
 		    "cannot be entered", n->id, name, n->status);
-		return;
+		return 0;
 	}
 	sub = *m->rq;
 	strlcpy(sub.login.node, n->id, sizeof(sub.login.node));
@@ -446,10 +519,21 @@ enter_node(struct menu *m, const struct api_node *n)
 	/* refresh() frees n */
 	strlcpy(id, n->id, sizeof(id));
 	session_run(m->cfg, &sub, revoke_check, &so);
+	revoke_explain(m->cfg, &sub, &so);
+	term_reset(m);
+	/* the session's own idle time was the relay's to judge */
+	m->input_at = clock_now_ms();
 	code = outcome_session(&sub, &so);
+	o = outcome_of_session(&so);
+	/* the limits are the login's: the menu ends with the session */
+	if (o == OUTCOME_S_IDLE || o == OUTCOME_S_MAX_TIME) {
+		m->code = code;
+		return 1;
+	}
 	refresh(m);
 	snprintf(m->msg, sizeof(m->msg), "session with container %s ended "
 	    "(exit %d)", id, code);
+	return 0;
 }
 
 static int
@@ -464,25 +548,85 @@ is_number(const char *s)
 }
 
 /*
- * Reads one line of the user's into line (len bytes), without its end;
- * redraws on a resize. -1 when the client is gone.
+ * How long to wait for input (ms; -1: no limit), and which limit comes
+ * first then: IdleTimeout from the last byte typed, MaxSessionTime from
+ * the login.
  */
-static int
+static long long
+menu_wait(const struct menu *m, enum menu_read *which)
+{
+	long long now = clock_now_ms(), idle_at = 0, end_at = 0, at;
+
+	if (m->cfg->idle_timeout > 0)
+		idle_at = m->input_at + m->cfg->idle_timeout;
+	if (m->cfg->max_session_time > 0)
+		end_at = m->rq->started_ms + m->cfg->max_session_time;
+	if (idle_at == 0 && end_at == 0)
+		return -1;
+	if (end_at != 0 && (idle_at == 0 || end_at <= idle_at)) {
+		*which = MENU_READ_MAX_TIME;
+		at = end_at;
+	} else {
+		*which = MENU_READ_IDLE;
+		at = idle_at;
+	}
+	return at > now ? at - now : 0;
+}
+
+/* Waits for input within the limits; MENU_READ_LINE: there is some. */
+static enum menu_read
+wait_input(struct menu *m)
+{
+	enum menu_read which = MENU_READ_LINE;
+	struct pollfd p;
+	long long wait;
+	int r;
+
+	for (;;) {
+		menu_winch = 0;
+		wait = menu_wait(m, &which);
+		if (wait == 0)
+			return which;
+		p.fd = STDIN_FILENO;
+		p.events = POLLIN;
+		p.revents = 0;
+		r = poll(&p, 1, wait < 0 || wait > 60000 ? 60000 : (int)wait);
+		if (r == -1 && errno == EINTR) {
+			if (menu_winch)
+				draw(m);
+			continue;
+		}
+		if (r == -1)
+			return MENU_READ_GONE;
+		if (r > 0)
+			return MENU_READ_LINE;
+	}
+}
+
+/*
+ * Reads one line of the user's into line (len bytes), without its end;
+ * redraws on a resize.
+ */
+static enum menu_read
 read_line(struct menu *m, char *line, size_t len)
 {
+	enum menu_read w;
 	size_t n = 0;
 	ssize_t nr;
 
 	for (;;) {
+		if ((w = wait_input(m)) != MENU_READ_LINE)
+			return w;
 		menu_winch = 0;
 		nr = read(STDIN_FILENO, line + n, len - 1 - n);
-		if (nr == -1 && errno == EINTR) {
+		if (nr == -1 && (errno == EINTR || errno == EAGAIN)) {
 			if (menu_winch)
 				draw(m);
 			continue;
 		}
 		if (nr <= 0)
-			return -1;
+			return MENU_READ_GONE;
+		m->input_at = clock_now_ms();
 		n += (size_t)nr;
 		if (line[n - 1] == '\n' || n >= len - 1)
 			break;
@@ -490,7 +634,7 @@ read_line(struct menu *m, char *line, size_t len)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
 	line[n] = '\0';
-	return 0;
+	return MENU_READ_LINE;
 }
 
 /* Shows the items of env (NULL: the environments), unfiltered. */
@@ -530,7 +674,7 @@ handle(struct menu *m, const char *line)
 		else if (m->env == NULL)
 			show(m, m->items[sel - 1].env);
 		else
-			enter_node(m, m->items[sel - 1].node);
+			return enter_node(m, m->items[sel - 1].node);
 	} else {
 		strlcpy(m->filter, line, sizeof(m->filter));
 		m->page = 0;
@@ -539,16 +683,39 @@ handle(struct menu *m, const char *line)
 	return 0;
 }
 
+/* The menu's own end by a limit: its line and audit line; the code. */
+static int
+menu_limit(const struct menu *m, enum menu_read why)
+{
+	enum outcome o = why == MENU_READ_IDLE ? OUTCOME_MENU_IDLE :
+	    OUTCOME_MENU_MAX_TIME;
+	struct outcome_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.account = m->rq->login.account;
+	printf("\n");
+	fflush(stdout);
+	return outcome_end(o, &c, "login=%s key_id=%s client=%s "
+	    "client_port=%s end_reason=%s idle_timeout_ms=%ld "
+	    "max_session_time_ms=%ld code=%d", m->rq->login_str,
+	    m->rq->key_id, m->rq->client_addr, m->rq->client_port,
+	    why == MENU_READ_IDLE ? "idle" : "max_time", m->cfg->idle_timeout,
+	    m->cfg->max_session_time, outcome_code(o));
+}
+
 int
 menu_interactive(const struct gate_config *cfg, const struct session_req *rq)
 {
 	struct menu m;
 	struct sigaction sa, old;
 	char line[LINE_MAX_IN];
+	enum menu_read r;
 
 	memset(&m, 0, sizeof(m));
 	m.cfg = cfg;
 	m.rq = rq;
+	m.code = outcome_code(OUTCOME_OK);
+	m.input_at = clock_now_ms();
 	termsafe_init();
 	/* no SA_RESTART: a resize interrupts read() and redraws */
 	memset(&sa, 0, sizeof(sa));
@@ -559,8 +726,12 @@ menu_interactive(const struct gate_config *cfg, const struct session_req *rq)
 	refresh(&m);
 	for (;;) {
 		draw(&m);
-		if (read_line(&m, line, sizeof(line)) != 0)
-			break;		/* the client is gone */
+		if ((r = read_line(&m, line, sizeof(line))) == MENU_READ_GONE)
+			break;
+		if (r != MENU_READ_LINE) {
+			m.code = menu_limit(&m, r);
+			break;
+		}
 		if (handle(&m, line)) {
 			printf("\n");
 			break;
@@ -569,5 +740,5 @@ menu_interactive(const struct gate_config *cfg, const struct session_req *rq)
 	sigaction(SIGWINCH, &old, NULL);
 	free(m.items);
 	api_envlist_free(m.list);
-	return outcome_code(OUTCOME_OK);
+	return m.code;
 }

@@ -75,6 +75,10 @@ static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
 	[OUTCOME_LIST_NOTHING] = { "list_nothing",
 	    GATE_EXIT_NO_TARGET, 0, "account {account} has nothing for this "
 	    "key", "account listing failed", LOG_WARNING },
+	/* within authkeys-cmd's CacheTime of a revocation */
+	[OUTCOME_LIST_REVOKED] = { "list_revoked",
+	    GATE_EXIT_REVOKED, 0, "this key was revoked by the platform; "
+	    "access refused", "account listing failed", LOG_WARNING },
 	[OUTCOME_LIST_API_LOCAL] = { "list_api_local",
 	    GATE_EXIT_CONFIG, 0, API_DOWN, "account listing failed",
 	    LOG_WARNING },
@@ -85,6 +89,13 @@ static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
 	    GATE_EXIT_CONFIG, 0, NULL, NULL, 0 },
 	[OUTCOME_LIST_WRITE] = { "list_write",
 	    GATE_EXIT_OTHER, 0, NULL, NULL, 0 },
+	[OUTCOME_MENU_IDLE] = { "menu_idle",
+	    GATE_EXIT_IDLE, 0, "no input for {idle}; menu closed "
+	    "(IdleTimeout)", "menu closed", LOG_INFO },
+	[OUTCOME_MENU_MAX_TIME] = { "menu_max_time",
+	    GATE_EXIT_MAX_TIME, 0, "this login reached the gate's limit "
+	    "of {max}; menu closed (MaxSessionTime)", "menu closed",
+	    LOG_INFO },
 
 	[OUTCOME_S_API_SETUP] = { "s_api_setup",
 	    GATE_EXIT_CONFIG, 0, MISCONFIGURED, "session refused",
@@ -92,6 +103,10 @@ static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
 	[OUTCOME_S_NO_NODE] = { "s_no_node",
 	    GATE_EXIT_NO_TARGET, 0, "no container {node} in account "
 	    "{account} for this key", "session refused", LOG_WARNING },
+	/* within authkeys-cmd's CacheTime of a revocation */
+	[OUTCOME_S_KEY_REVOKED] = { "s_key_revoked",
+	    GATE_EXIT_REVOKED, 0, "this key was revoked by the platform; "
+	    "access refused", "session refused", LOG_WARNING },
 	[OUTCOME_S_API] = { "s_api",
 	    GATE_EXIT_API, 0, API_DOWN, "session refused", LOG_WARNING },
 	[OUTCOME_S_NOT_RUNNING] = { "s_not_running",
@@ -130,11 +145,21 @@ static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
 	[OUTCOME_S_UNCONFIRMED] = { "s_unconfirmed",
 	    GATE_EXIT_REVOKED, 1, "cannot confirm access with the platform; "
 	    "session closed", "session ended", LOG_WARNING },
+	[OUTCOME_S_IDLE] = { "s_idle",
+	    GATE_EXIT_IDLE, 1, "no input or output for {idle}; session "
+	    "closed (IdleTimeout)", "session ended", LOG_INFO },
+	[OUTCOME_S_MAX_TIME] = { "s_max_time",
+	    GATE_EXIT_MAX_TIME, 1, "this login reached the gate's limit of "
+	    "{max}; session closed (MaxSessionTime)", "session ended",
+	    LOG_INFO },
 	/* loud: sshd started a gate login without the key's command */
 	[OUTCOME_SHELL_REFUSED] = { "shell_refused",
 	    GATE_EXIT_CONFIG, 0, "gate logins run only the gate; refused",
 	    "SHELL REFUSED", LOG_WARNING },
 };
+
+/* The loaded configuration, for {idle} and {max}: set once, then read. */
+static const struct gate_config *outcome_cfg;
 
 static const struct outcome_row *
 outcome_row(enum outcome o)
@@ -150,9 +175,28 @@ outcome_code(enum outcome o)
 	return outcome_row(o)->code;
 }
 
-/* The value of {name} (len bytes of it) in c, or NULL if no such word. */
+/* A limit of the configuration as sshgate.conf(5) writes it: "15m". */
 static const char *
-outcome_word(const char *name, size_t len, const struct outcome_ctx *c)
+outcome_limit(long ms, char *buf, size_t len)
+{
+	if (ms % 3600000 == 0)
+		snprintf(buf, len, "%ldh", ms / 3600000);
+	else if (ms % 60000 == 0)
+		snprintf(buf, len, "%ldm", ms / 60000);
+	else if (ms % 1000 == 0)
+		snprintf(buf, len, "%lds", ms / 1000);
+	else
+		snprintf(buf, len, "%ldms", ms);
+	return buf;
+}
+
+/*
+ * The value of {name} (len bytes of it) in c, or NULL if no such word;
+ * buf (len bytes) holds a value made here.
+ */
+static const char *
+outcome_word(const char *name, size_t len, const struct outcome_ctx *c,
+    char *buf, size_t buflen)
 {
 	static const struct outcome_ctx none;
 	const char *v;
@@ -170,6 +214,11 @@ outcome_word(const char *name, size_t len, const struct outcome_ctx *c)
 		v = c->kind;
 	else if (WORD(reason))
 		v = c->reason;
+	else if (WORD(idle) && outcome_cfg != NULL)
+		v = outcome_limit(outcome_cfg->idle_timeout, buf, buflen);
+	else if (WORD(max) && outcome_cfg != NULL)
+		v = outcome_limit(outcome_cfg->max_session_time, buf,
+		    buflen);
 	else
 		return NULL;
 #undef WORD
@@ -181,6 +230,7 @@ outcome_line(enum outcome o, const struct outcome_ctx *c, char *buf,
     size_t len)
 {
 	const char *p = outcome_row(o)->line, *end, *v;
+	char word[32];
 	size_t n = 0, vlen;
 
 	if (len == 0)
@@ -188,8 +238,8 @@ outcome_line(enum outcome o, const struct outcome_ctx *c, char *buf,
 	buf[0] = '\0';
 	for (; p != NULL && *p != '\0' && n + 1 < len; p++) {
 		if (*p == '{' && (end = strchr(p, '}')) != NULL &&
-		    (v = outcome_word(p + 1, (size_t)(end - p - 1), c)) !=
-		    NULL) {
+		    (v = outcome_word(p + 1, (size_t)(end - p - 1), c, word,
+		    sizeof(word))) != NULL) {
 			vlen = strlen(v);
 			if (vlen > len - 1 - n)
 				vlen = len - 1 - n;
@@ -279,6 +329,10 @@ outcome_of_end(enum relay_end end)
 		return OUTCOME_S_HANGUP;
 	case RELAY_END_ERROR:
 		return OUTCOME_S_LOST;
+	case RELAY_END_IDLE:
+		return OUTCOME_S_IDLE;
+	case RELAY_END_MAX_TIME:
+		return OUTCOME_S_MAX_TIME;
 	}
 	return OUTCOME_S_INTERNAL;
 }
@@ -292,8 +346,10 @@ outcome_of_session(const struct session_outcome *so)
 	case SESSION_STAGE_SETUP:
 		return OUTCOME_S_API_SETUP;
 	case SESSION_STAGE_LOOKUP:
-		return e == GATE_ERR_NOT_FOUND || e == GATE_ERR_DENIED ?
-		    OUTCOME_S_NO_NODE : OUTCOME_S_API;
+		if (e != GATE_ERR_NOT_FOUND && e != GATE_ERR_DENIED)
+			return OUTCOME_S_API;
+		return so->verdict == SESSION_DENIED ? OUTCOME_S_KEY_REVOKED :
+		    OUTCOME_S_NO_NODE;
 	case SESSION_STAGE_STATUS:
 		return OUTCOME_S_NOT_RUNNING;
 	case SESSION_STAGE_CONNECT:
@@ -327,8 +383,9 @@ outcome_log_session(enum outcome o, int code, const struct session_req *rq,
 		return;
 	session_logline(&l, row->summary, rq, so);
 	if (so->stage != SESSION_STAGE_ENDED) {
-		logline_kv(&l, "error=%s detail?=%s code=%d",
-		    gate_errname(so->err), so->detail, code);
+		logline_kv(&l, "error=%s detail?=%s reason?=%s code=%d",
+		    gate_errname(so->err), so->detail,
+		    o == OUTCOME_S_KEY_REVOKED ? "key revoked" : "", code);
 		logline_emit(&l, row->prio);
 		return;
 	}
@@ -383,6 +440,7 @@ outcome_config(const char *name, const char *path, int test, int dump,
 {
 	switch (prog_config(name, path, test, dump, test || dump, cfg)) {
 	case 0:
+		outcome_cfg = cfg;
 		return -1;
 	case 1:
 		return outcome_code(OUTCOME_OK);

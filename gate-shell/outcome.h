@@ -22,9 +22,12 @@
 #define GATE_EXIT_UNREACHABLE	251	/* cannot connect to the container */
 #define GATE_EXIT_HOSTKEY	250	/* container host key not the pinned one */
 #define GATE_EXIT_REVOKED	249	/* access revoked during the session,
-					   or no longer confirmed */
+					   or no longer confirmed, or the key
+					   revoked before it began */
 #define GATE_EXIT_REFUSED	248	/* container refused the gate's key */
 #define GATE_EXIT_CHANNEL	247	/* container refused the session */
+#define GATE_EXIT_IDLE		245	/* IdleTimeout: nothing moved */
+#define GATE_EXIT_MAX_TIME	244	/* MaxSessionTime reached */
 #define GATE_EXIT_OTHER		255	/* the client went away, or a bug */
 
 enum outcome {
@@ -45,13 +48,17 @@ enum outcome {
 	OUTCOME_LIST_SETUP_CONFIG,	/* API client: config or system */
 	OUTCOME_LIST_SETUP,		/* API client: anything else */
 	OUTCOME_LIST_NOTHING,		/* 403 or 404 */
+	OUTCOME_LIST_REVOKED,		/* 403 or 404: the key is revoked */
 	OUTCOME_LIST_API_LOCAL,		/* config or system on our side */
 	OUTCOME_LIST_API,		/* the API failed otherwise */
 	OUTCOME_LIST_JSON,		/* could not build the JSON */
 	OUTCOME_LIST_WRITE,		/* could not write stdout */
+	OUTCOME_MENU_IDLE,		/* IdleTimeout in the menu */
+	OUTCOME_MENU_MAX_TIME,		/* MaxSessionTime in the menu */
 	/* a session (session_run's stage and error) */
 	OUTCOME_S_API_SETUP,
 	OUTCOME_S_NO_NODE,
+	OUTCOME_S_KEY_REVOKED,	/* no node: the key itself is revoked */
 	OUTCOME_S_API,
 	OUTCOME_S_NOT_RUNNING,
 	OUTCOME_S_HOSTKEY,
@@ -65,13 +72,16 @@ enum outcome {
 	OUTCOME_S_HANGUP,	/* our client went away, or a signal */
 	OUTCOME_S_LOST,		/* the SSH leg to the container failed */
 	OUTCOME_S_UNCONFIRMED,	/* the API did not answer for RevokeGrace */
+	OUTCOME_S_IDLE,		/* IdleTimeout */
+	OUTCOME_S_MAX_TIME,	/* MaxSessionTime */
 	OUTCOME_SHELL_REFUSED,	/* as login shell: not the forced command */
 	OUTCOME_COUNT
 };
 
 /*
  * The words a row's line may contain, as {account}, {node}, {status},
- * {kind} and {reason}; NULL fields read "-".
+ * {kind} and {reason}; NULL fields read "-". {idle} and {max} are
+ * IdleTimeout and MaxSessionTime of the loaded configuration.
  */
 struct outcome_ctx {
 	const char *account;
@@ -125,7 +135,8 @@ enum outcome outcome_of_listing(int setup, int err);
 /*
  * The config step of both programs: prog_config(), and on error the
  * misconfiguration line (in a session; -t and -T print their own).
- * Returns -1 to go on, or the exit code.
+ * Returns -1 to go on, or the exit code. The outcome lines read the
+ * limits ({idle}, {max}) of cfg from then on: cfg must outlive them.
  */
 int	outcome_config(const char *name, const char *path, int test, int dump,
 	    struct gate_config *cfg);

@@ -72,3 +72,33 @@ revoke_check(struct api_client *api, const struct session_req *rq)
 	    rq->login.node);
 	return SESSION_ALLOWED;
 }
+
+int
+revoke_key_revoked(struct api_client *api, const char *key_id)
+{
+	struct api_key_status ks;
+	int r;
+
+	if ((r = api_key_status(api, key_id, &ks)) != 0) {
+		log_debug("key %s: status unknown: %s", key_id,
+		    gate_errname(r));
+		return 0;
+	}
+	log_verbose("key %s: %s", key_id, ks.active ? "active" : "revoked");
+	return !ks.active;
+}
+
+void
+revoke_explain(const struct gate_config *cfg, const struct session_req *rq,
+    struct session_outcome *so)
+{
+	struct api_client *api = NULL;
+
+	if (so->stage != SESSION_STAGE_LOOKUP ||
+	    (so->err != GATE_ERR_DENIED && so->err != GATE_ERR_NOT_FOUND))
+		return;
+	if (api_client_new(cfg, &api) == 0 &&
+	    revoke_key_revoked(api, rq->key_id))
+		so->verdict = SESSION_DENIED;
+	api_client_free(api);
+}

@@ -8,6 +8,7 @@
 #define SSHGATE_REVOKE_H
 
 #include "api.h"
+#include "conf.h"
 #include "session.h"
 
 /*
@@ -21,5 +22,23 @@
  * RevokeGrace. SESSION_ALLOWED otherwise.
  */
 int	revoke_check(struct api_client *api, const struct session_req *rq);
+
+/*
+ * Whether the platform says key_id is revoked (known, not active): 1,
+ * else 0 (active, unknown, or no usable answer). One API call.
+ */
+int	revoke_key_revoked(struct api_client *api, const char *key_id);
+
+/*
+ * A session refused at the node lookup with 403 or 404 may be a key
+ * revoked within authkeys-cmd's CacheTime: the API then refuses the node
+ * for an inactive key as it would a node the key may not reach. Asks the
+ * key's status once and sets so->verdict to SESSION_DENIED if the
+ * platform says the key is revoked, so that the user and the log are
+ * told so. Leaves so as it is otherwise (another stage, another error,
+ * no answer).
+ */
+void	revoke_explain(const struct gate_config *cfg,
+	    const struct session_req *rq, struct session_outcome *so);
 
 #endif /* SSHGATE_REVOKE_H */

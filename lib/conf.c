@@ -93,6 +93,12 @@ static const struct keyword {
 	    0, 86400000L,		"5m" },
 	{ "KeepaliveInterval",	T_TIME,		F(keepalive_interval),
 	    0, 3600000L,		"30s" },
+	{ "IdleTimeout",	T_TIME,		F(idle_timeout),
+	    0, 604800000L,		"0" },
+	{ "MaxSessionTime",	T_TIME,		F(max_session_time),
+	    0, 604800000L,		"0" },
+	{ "MenuRefreshInterval",	T_TIME,	F(menu_refresh_interval),
+	    0, 60000,			"3s" },
 	/* Debian's "Subsystem sftp" line: what sshd passes a forced command */
 	{ "SftpSubsystem",	T_LINE,		F(sftp_subsystem),
 	    0, 0,			"/usr/lib/openssh/sftp-server" },

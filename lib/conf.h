@@ -42,6 +42,9 @@ struct gate_config {
 	long	 revoke_interval;	/* RevokeInterval, ms; 0: off */
 	long	 revoke_grace;		/* RevokeGrace, ms; 0: none */
 	long	 keepalive_interval;	/* KeepaliveInterval, ms; 0: off */
+	long	 idle_timeout;		/* IdleTimeout, ms; 0: off */
+	long	 max_session_time;	/* MaxSessionTime, ms; 0: off */
+	long	 menu_refresh_interval;	/* MenuRefreshInterval, ms; 0: off */
 	char	*sftp_subsystem;	/* SftpSubsystem: sshd's Subsystem line */
 	char	*sftp_relay;		/* SftpRelay */
 

@@ -77,6 +77,8 @@ struct relay {
 	int		 paused;	/* a ring is blocked */
 	long long	 now;		/* clock_now_ms() of this round */
 	long long	 next_alive;	/* 0: no keepalive */
+	long long	 active_at;	/* when bytes last moved */
+	unsigned long long active_bytes;	/* bytes_up + bytes_down then */
 	struct pollfd	 pfd[PFD_N];
 	/* DEBUG lines of the loop: a burst a second, then a count */
 	unsigned int	 last_poll;	/* last round's poll set */
@@ -422,6 +424,7 @@ relay_setup(struct relay *r, ssh_session s, ssh_channel ch,
 	r->now = clock_now_ms();
 	if (o->keepalive_interval > 0)
 		r->next_alive = r->now + o->keepalive_interval;
+	r->active_at = r->now;
 	res->end = RELAY_END_ERROR;
 	log_debug("relaying: tty %d, check fd %d, keepalive every %ld ms "
 	    "(0: none)", o->tty, o->check != NULL ? o->check_fd : -1,
@@ -636,16 +639,44 @@ relay_lost(struct relay *r)
 	return 1;
 }
 
-/* The keepalive, when due. */
-static void
+/* The next limit (idle_timeout, end_at) to look at; 0: none. */
+static long long
+relay_limit_at(const struct relay *r)
+{
+	long long at = r->o->end_at;
+
+	if (r->o->idle_timeout > 0 &&
+	    (at == 0 || r->active_at + r->o->idle_timeout < at))
+		at = r->active_at + r->o->idle_timeout;
+	return at;
+}
+
+/* The keepalive, when due; then the limits. -1: a limit ends it. */
+static int
 relay_timers(struct relay *r)
 {
+	unsigned long long moved;
+
 	r->now = clock_now_ms();
 	if (r->next_alive != 0 && r->now >= r->next_alive) {
 		log_debug("keepalive to the container");
 		(void)ssh_send_ignore(r->s, "");
 		r->next_alive = r->now + r->o->keepalive_interval;
 	}
+	moved = r->res->bytes_up + r->res->bytes_down;
+	if (moved != r->active_bytes) {
+		r->active_bytes = moved;
+		r->active_at = r->now;
+	}
+	if (r->o->idle_timeout > 0 &&
+	    r->now - r->active_at >= r->o->idle_timeout)
+		r->res->end = RELAY_END_IDLE;
+	else if (r->o->end_at > 0 && r->now >= r->o->end_at)
+		r->res->end = RELAY_END_MAX_TIME;
+	else
+		return 0;
+	log_debug("%s", relay_end_name(r->res->end));
+	return -1;
 }
 
 /* The check's fd said something: the check decides. -1: stop. */
@@ -686,10 +717,12 @@ relay_busy(struct relay *r)
 static long long
 relay_wait_ms(const struct relay *r, int busy)
 {
-	long long wait = -1;
+	long long wait = -1, at;
 
 	if (r->next_alive != 0)
 		wait = r->next_alive - r->now;
+	if ((at = relay_limit_at(r)) != 0 && (wait == -1 || at - r->now < wait))
+		wait = at > r->now ? at - r->now : 0;
 	if (wait < 0 && wait != -1)
 		wait = 0;
 	if (busy)
@@ -877,7 +910,8 @@ relay_loop(struct relay *r)
 		}
 		if (relay_lost(r))
 			break;
-		relay_timers(r);
+		if (relay_timers(r) != 0)
+			break;
 		wait = relay_prepare_poll(r);
 		if ((polled = relay_poll(r, wait)) < 0)
 			break;
@@ -942,6 +976,10 @@ relay_end_name(enum relay_end end)
 		return "signal";
 	case RELAY_END_ERROR:
 		return "error";
+	case RELAY_END_IDLE:
+		return "idle";
+	case RELAY_END_MAX_TIME:
+		return "max_time";
 	}
 	return "unknown";
 }

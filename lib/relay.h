@@ -20,11 +20,16 @@ enum relay_end {
 	RELAY_END_CHECK,	/* the check said stop */
 	RELAY_END_SIGNAL,	/* SIGTERM, SIGHUP or SIGINT */
 	RELAY_END_ERROR,	/* the SSH leg failed */
+	RELAY_END_IDLE,		/* idle_timeout passed without a byte */
+	RELAY_END_MAX_TIME,	/* end_at came */
 };
 
 struct relay_opts {
 	int	 tty;			/* fd 0 is a terminal: raw mode, resize */
 	long	 keepalive_interval;	/* ms; 0: none */
+	/* idle: no byte relayed either way (keepalives do not count) */
+	long	 idle_timeout;		/* ms; 0: none */
+	long long end_at;		/* clock_now_ms() to stop at; 0: none */
 	/*
 	 * The check: an fd the relay polls with the others, and what it
 	 * calls when the fd is readable (or hung up); non-zero from it ends

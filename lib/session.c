@@ -51,7 +51,21 @@ struct watch_state {
 	const struct session_req *rq;
 	long long unconfirmed_since;	/* 0: the last check confirmed */
 	char	 detail[160];		/* the API's last failure, for logs */
+	/* the log: at most one warning per WATCH_QUIET_CHECKS checks */
+	long long warned_at;	/* the last "cannot confirm" line; 0: none */
+	int	 warned;	/* it is out, "confirmed again" not yet */
+	unsigned int unlogged;	/* changes of state left out since */
 };
+
+/*
+ * A platform that fails every other check (a degraded API, a flapping
+ * load balancer) must not write two lines per session per check: after
+ * a "cannot confirm" line, the next comes no sooner than this many
+ * RevokeIntervals later (10 minutes at the default 30s); the changes in
+ * between are counted in it. "Confirmed again" follows every warning
+ * that was written, once.
+ */
+#define WATCH_QUIET_CHECKS	20
 
 #define WATCH_DENIED		'D'
 #define WATCH_UNCONFIRMED	'U'
@@ -64,6 +78,7 @@ session_req_from_env(struct session_req *rq, const char *key_id,
 	char conn[256], *sp;
 
 	memset(rq, 0, sizeof(*rq));
+	rq->started_ms = clock_now_ms();
 	*why = "invalid login";
 	if (user == NULL || ident_login_parse(user, &rq->login) != 0)
 		return GATE_ERR_INVALID;
@@ -190,35 +205,74 @@ watch_logline(struct logline *l, const char *summary,
 }
 
 /*
+ * The platform does not confirm (since w->unconfirmed_since): the
+ * warning, unless one was written less than WATCH_QUIET_CHECKS checks
+ * ago; then it waits for a later check that still fails. 1: written.
+ */
+static int
+watch_warn(struct watch_state *w, long long now)
+{
+	struct logline l;
+
+	if (w->warned || (w->warned_at != 0 && now - w->warned_at <
+	    WATCH_QUIET_CHECKS * (long long)w->cfg->revoke_interval))
+		return 0;
+	watch_logline(&l, "cannot confirm access with the platform", w);
+	logline_kv(&l, "api_detail=%s grace_ms=%ld", w->detail,
+	    w->cfg->revoke_grace);
+	if (now > w->unconfirmed_since)
+		logline_kv(&l, "unconfirmed_ms=%lld",
+		    now - w->unconfirmed_since);
+	if (w->unlogged > 0)
+		logline_kv(&l, "unlogged_changes=%u", w->unlogged);
+	logline_emit(&l, LOG_WARNING);
+	w->warned_at = now;
+	w->warned = 1;
+	w->unlogged = 0;
+	return 1;
+}
+
+/* The platform confirms again: said once for each warning written. */
+static void
+watch_confirmed(struct watch_state *w, long long now)
+{
+	struct logline l;
+
+	if (!w->warned) {
+		w->unlogged++;
+		return;
+	}
+	watch_logline(&l, "access confirmed again by the platform", w);
+	logline_kv(&l, "unconfirmed_ms=%lld", now - w->unconfirmed_since);
+	logline_emit(&l, LOG_INFO);
+	w->warned = 0;
+}
+
+/*
  * One check's verdict, into the state: logs when the platform stops or
- * starts confirming (one line per change, not one per check). Returns
- * the verdict byte to send, or 0 to go on.
+ * starts confirming (one line per change, not one per check, and no
+ * more than watch_warn() lets through). Returns the verdict byte to
+ * send, or 0 to go on.
  */
 static int
 watch_judge(struct watch_state *w, int verdict, long long now)
 {
-	struct logline l;
+	int changed = 0;
 
 	if (verdict == SESSION_DENIED)
 		return WATCH_DENIED;
 	if (verdict == SESSION_ALLOWED) {
-		if (w->unconfirmed_since != 0) {
-			watch_logline(&l, "access confirmed again by the "
-			    "platform", w);
-			logline_kv(&l, "unconfirmed_ms=%lld",
-			    now - w->unconfirmed_since);
-			logline_emit(&l, LOG_INFO);
-		}
+		if (w->unconfirmed_since != 0)
+			watch_confirmed(w, now);
 		w->unconfirmed_since = 0;
 		return 0;
 	}
 	if (w->unconfirmed_since == 0) {
 		w->unconfirmed_since = now;
-		watch_logline(&l, "cannot confirm access with the platform", w);
-		logline_kv(&l, "api_detail=%s grace_ms=%ld", w->detail,
-		    w->cfg->revoke_grace);
-		logline_emit(&l, LOG_WARNING);
+		changed = 1;
 	}
+	if (!watch_warn(w, now) && changed)
+		w->unlogged++;
 	return 0;
 }
 
@@ -512,6 +566,10 @@ session_relay(const struct gate_config *cfg, const struct session_req *rq,
 	memset(&ro, 0, sizeof(ro));
 	ro.tty = rq->tty;
 	ro.keepalive_interval = cfg->keepalive_interval;
+	ro.idle_timeout = cfg->idle_timeout;
+	if (cfg->max_session_time > 0)
+		ro.end_at = (rq->started_ms > 0 ? rq->started_ms :
+		    clock_now_ms()) + cfg->max_session_time;
 	ro.check_fd = sw->fd;
 	if (sw->fd != -1) {
 		ro.check = watch_verdict;
@@ -523,7 +581,8 @@ session_relay(const struct gate_config *cfg, const struct session_req *rq,
 	if ((r = relay_run(s, ch, &ro, &o->res)) != 0)
 		return session_fail(o, SESSION_STAGE_RELAY, r, NULL);
 	if (o->res.end == RELAY_END_CLIENT_GONE ||
-	    o->res.end == RELAY_END_SIGNAL) {
+	    o->res.end == RELAY_END_SIGNAL || o->res.end == RELAY_END_IDLE ||
+	    o->res.end == RELAY_END_MAX_TIME) {
 		/* no orphan in the container: hang the command up */
 		(void)ssh_channel_request_send_signal(ch, "HUP");
 	}

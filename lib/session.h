@@ -39,6 +39,8 @@ struct session_req {
 	char	lang[64];			/* validated, "" if none */
 	char	client_addr[64];		/* validated, "-" if unknown */
 	char	client_port[8];
+	/* clock_now_ms() at login, for MaxSessionTime; 0: the session's */
+	long long started_ms;
 };
 
 /*
@@ -79,7 +81,10 @@ struct session_outcome {
 	/* STAGE_ENDED only */
 	struct relay_result res;
 	int	exit_code;		/* relay_exit_code(&res) */
-	/* res.end RELAY_END_CHECK: DENIED or UNCONFIRMED (grace expired) */
+	/*
+	 * res.end RELAY_END_CHECK: DENIED or UNCONFIRMED (grace expired);
+	 * STAGE_LOOKUP: DENIED if the program found the key revoked
+	 */
 	enum session_verdict verdict;
 	long long duration_ms;
 };

@@ -137,6 +137,7 @@ sftp_relay(const struct gate_config *cfg, const struct args *a)
 		    session_kind_name(rq.kind), "sftp on an account login",
 		    outcome_code(OUTCOME_SFTP_ACCOUNT));
 	session_run(cfg, &rq, revoke_check, &so);
+	revoke_explain(cfg, &rq, &so);
 	return outcome_session(&rq, &so);
 }
 

@@ -33,7 +33,8 @@ test_expect_success 'set up: API, accounts, environments, containers, gate' '
 	sg_api_node 5678 env-blog 1236 1 blog-app stopped &&
 	alice_id=$(sg_api_key 5678 alice) &&
 	sg_api_key 7777 alice7 >/dev/null &&
-	sg_gate_conf &&
+	# r twice in a row below: t0501 tests MenuRefreshInterval
+	sg_gate_conf "MenuRefreshInterval 0" &&
 	sg_gate_start
 '
 

@@ -154,6 +154,10 @@ main(void)
 	tap_is_int(cfg.api_timeout, 2000, "default ApiTimeout 2s");
 	tap_is_int(cfg.auth_timeout, 3000, "default AuthTimeout 3s");
 	tap_is_int(cfg.stale_if_error, 0, "default StaleIfError 0: fail closed");
+	tap_ok(cfg.idle_timeout == 0 && cfg.max_session_time == 0,
+	    "IdleTimeout and MaxSessionTime are off by default");
+	tap_is_int(cfg.menu_refresh_interval, 3000,
+	    "default MenuRefreshInterval 3s");
 	tap_ok(conf_validate(&cfg, err, sizeof(err)) == GATE_ERR_CONFIG &&
 	    strstr(err, "ApiUrl is not set") != NULL, "ApiUrl is required");
 
@@ -169,7 +173,10 @@ main(void)
 	    "ApiAllowHttp no\n"
 	    "LogLevel verbose\n"
 	    "CacheTime 0\n"
-	    "StaleIfError 5m\n", err, sizeof(err));
+	    "StaleIfError 5m\n"
+	    "IdleTimeout 15m\n"
+	    "MaxSessionTime 12h\n"
+	    "MenuRefreshInterval 500ms\n", err, sizeof(err));
 	tap_ok(r == 0, "a good file loads (%s)", err);
 	tap_is_str(cfg.api_url, "https://api.example.com/base",
 	    "first value wins, trailing slash dropped");
@@ -180,6 +187,9 @@ main(void)
 	tap_is_int(cfg.log_level, LOG_LEVEL_VERBOSE, "LogLevel");
 	tap_is_int(cfg.cache_time, 0, "time 0");
 	tap_is_int(cfg.stale_if_error, 300000, "time in minutes");
+	tap_is_int(cfg.idle_timeout, 900000, "IdleTimeout");
+	tap_is_int(cfg.max_session_time, 43200000, "MaxSessionTime");
+	tap_is_int(cfg.menu_refresh_interval, 500, "MenuRefreshInterval");
 	tap_ok(conf_validate(&cfg, err, sizeof(err)) == 0, "validates");
 
 	f = open_memstream(&dump, &dumplen);
@@ -188,6 +198,8 @@ main(void)
 	tap_ok(strstr(dump, "apiurl https://api.example.com/base\n") != NULL &&
 	    strstr(dump, "apitimeout 1500ms\n") != NULL &&
 	    strstr(dump, "staleiferror 300s\n") != NULL &&
+	    strstr(dump, "idletimeout 900s\n") != NULL &&
+	    strstr(dump, "maxsessiontime 43200s\n") != NULL &&
 	    strstr(dump, "apicafile none\n") != NULL,
 	    "dump prints the effective values");
 	free(dump);
@@ -208,6 +220,11 @@ main(void)
 	bad("ApiTimeout 61\n", 1, "ApiTimeout", "ApiTimeout above its maximum");
 	bad("ApiTimeout 1ms\n", 1, "ApiTimeout", "ApiTimeout below its minimum");
 	bad("ApiTimeout -1\n", 1, "ApiTimeout", "negative time");
+	bad("IdleTimeout 8d\n", 1, "IdleTimeout", "bad IdleTimeout unit");
+	bad("MaxSessionTime 169h\n", 1, "MaxSessionTime",
+	    "MaxSessionTime above a week");
+	bad("MenuRefreshInterval 2m\n", 1, "MenuRefreshInterval",
+	    "MenuRefreshInterval above a minute");
 	bad("ApiMaxResponse 12Q\n", 1, "ApiMaxResponse", "bad size suffix");
 	bad("ApiMaxResponse 99999999999999999999\n", 1, "ApiMaxResponse",
 	    "size overflow");

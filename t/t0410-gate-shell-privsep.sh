@@ -1,0 +1,128 @@
+#!/bin/bash
+# Copyright (c) 2026 The sshgate authors. SPDX-License-Identifier: ISC
+test_description='gate-shell: the process that relays a container holds no secret
+
+During a live session the process that holds the connection to the
+container (found by its socket, whatever its name) has no_new_privs and a
+seccomp filter, is not readable by another process of the same uid,
+cannot open the internal key, the API token or any other file (asked from
+inside the process itself, through gdb), and neither the private half of
+the internal key nor the token is anywhere in its memory. The session
+still ends with its command'"'"'s exit status and the usual audit lines.'
+. "${0%/*}/test-lib.sh"
+
+test_require_prereq GATE_SHELL
+test_lazy_prereq GDB 'command -v gdb'
+test_require_prereq GDB
+sg_watchdog 240
+
+# The pid of the process with the established connection to container 1.
+relay_pid() {
+	ss -Htnp state established dst 127.0.0.11:22 |
+		sed -n 's/.*pid=\([0-9][0-9]*\).*/\1/p' | head -n 1
+}
+
+relay_up() {
+	relay=$(relay_pid) && test -n "$relay"
+}
+
+# probe_open PATH: what open(PATH, O_RDONLY) and then errno give inside
+# the relay, as "RESULT ERRNO" (gdb runs the call in the process itself,
+# under its own no_new_privs, Landlock and seccomp).
+probe_open() {
+	gdb -nx -q -batch -p "$relay" \
+		-iex 'set debuginfod enabled off' \
+		-ex "print (int)open(\"$1\", 0)" \
+		-ex 'print (int)*(int *)__errno_location()' 2>/dev/null |
+		sed -n 's/^\$[0-9]* = \(-*[0-9]*\)$/\1/p' | paste -sd' '
+}
+
+hex() {
+	printf %s "$1" | od -An -tx1 | tr -d ' \n'
+}
+
+# The 32-byte seed of an unencrypted OpenSSH ed25519 key file, in hex.
+key_seed() {
+	python3 - "$1" <<-\EOP
+	import base64, sys
+	body = "".join(l for l in open(sys.argv[1]) if not l.startswith("-----"))
+	raw = base64.b64decode(body)
+	pub = raw[raw.index(b"ssh-ed25519", 20) + 15:][:32]
+	at = raw.rindex(pub)
+	print(raw[at - 32:at].hex())
+	EOP
+}
+
+test_expect_success 'set up: API, node 1234 on container 1, the gate' '
+	sg_fixture_gate "LogLevel DEBUG" &&
+	seed=$(key_seed /etc/sshgate/internal_key) &&
+	test ${#seed} = 64 &&
+	token=$(cat /etc/sshgate/api-token) &&
+	test -n "$token"
+'
+
+test_expect_success 'a session runs and the relay process is found by its socket' '
+	mkfifo in &&
+	{ "$TRASH/bin/ssh-alice" -l 1234-5678 127.0.0.1 \
+		"read l; echo \"got \$l\"; exit 7" <in >out 2>err & } &&
+	client=$! &&
+	exec 7>in &&
+	sg_poll 10 relay_up &&
+	echo "relay $relay: $(cat /proc/$relay/comm)"
+'
+
+test_expect_success 'the relay has no_new_privs and a seccomp filter' '
+	grep "^NoNewPrivs:[[:space:]]*1$" /proc/$relay/status &&
+	grep "^Seccomp:[[:space:]]*2$" /proc/$relay/status
+'
+
+test_expect_success 'another process of the same uid cannot read its memory' '
+	user=$(stat -c %U /proc/$relay) &&
+	test "$user" = sshgate &&
+	test_must_fail runuser -u sshgate -- dd if=/proc/$relay/mem bs=1 \
+		count=1 skip=4096 status=none of=/dev/null &&
+	test_must_fail runuser -u sshgate -- cat /proc/$relay/environ
+'
+
+test_expect_success 'the relay cannot open the internal key: EACCES' '
+	echo "-1 13" >expect &&
+	probe_open /etc/sshgate/internal_key >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the relay cannot open the API token nor the log: EACCES' '
+	echo "-1 13" >expect &&
+	probe_open /etc/sshgate/api-token >actual &&
+	test_cmp expect actual &&
+	probe_open "$SG_LOG" >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the relay holds no fd to the key or the token' '
+	ls -l /proc/$relay/fd/ >fds &&
+	! grep -e internal_key -e api-token fds
+'
+
+test_expect_success 'neither the key seed nor the token is in its memory' '
+	python3 "$SRCDIR/t/helpers/memscan.py" "$relay" "$(hex 1234-5678)" \
+		"$seed" "$(hex "$token")" >scan &&
+	cat scan &&
+	grep -x "found 0" scan &&
+	grep -x "absent 1" scan &&
+	grep -x "absent 2" scan
+'
+
+test_expect_success 'the session still ends with its command'"'"'s status' '
+	echo bye >&7 &&
+	exec 7>&- &&
+	{ wait $client; echo $? >code; } &&
+	echo 7 >expect &&
+	test_cmp expect code &&
+	echo "got bye" >expect &&
+	test_cmp expect out &&
+	sg_log_contains "$SG_LOG" "gate-shell\\[[0-9]*\\]: session started; .*login=1234-5678" &&
+	sg_log_contains "$SG_LOG" "gate-shell\\[[0-9]*\\]: session ended; .*login=1234-5678.*exit_status=7" &&
+	sg_log_contains "$SG_LOG" "relay process confined: no-new-privs,not-dumpable,landlock,landlock-scope,seccomp"
+'
+
+test_done

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <libssh/libssh.h>
@@ -690,6 +691,10 @@ struct relay_proc {
 	pid_t	 pid;		/* -1: none */
 	int	 ctl;		/* -1: none */
 	int	 agent;		/* -1: none */
+	/* fds 0-2 as the relay found them, for a relay that dies */
+	int	 fl[3];
+	int	 have_tio;
+	struct termios tio;
 };
 
 /* What the relay gets from the monitor. */
@@ -806,6 +811,80 @@ relay_spawn(struct session_watch *sw, struct relay_proc *rp)
 		close(sw->fd);
 	sw->fd = -1;
 	log_debug("relay process %ld", (long)rp->pid);
+	return 0;
+}
+
+/*
+ * fds 0-2 are open file descriptions the relay shares: it makes them
+ * nonblocking and the terminal raw, and puts them back when it ends. A
+ * relay that dies cannot; the monitor can.
+ */
+static void
+relay_save_fds(struct relay_proc *rp)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		rp->fl[i] = fcntl(i, F_GETFL);
+	rp->have_tio = isatty(STDIN_FILENO) &&
+	    tcgetattr(STDIN_FILENO, &rp->tio) == 0;
+}
+
+static void
+relay_restore_fds(const struct relay_proc *rp)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (rp->fl[i] != -1)
+			(void)fcntl(i, F_SETFL, rp->fl[i]);
+	if (rp->have_tio)
+		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &rp->tio);
+}
+
+/* How the relay ended, for the log, once it is reaped. */
+static void
+relay_status_str(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "the relay process was killed by signal "
+		    "%d", WTERMSIG(status));
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "the relay process exited with %d without "
+		    "an outcome", WEXITSTATUS(status));
+	else
+		snprintf(buf, len, "the relay process ended without an "
+		    "outcome");
+}
+
+/*
+ * A relay that ended without its outcome, or sent one that does not
+ * parse (it is killed: it is not the relay we started any more): the
+ * session ends as lost if it had started, else as a failed connection,
+ * so that the audit line is written either way.
+ */
+static int
+relay_died(struct relay_proc *rp, int started, struct session_outcome *o)
+{
+	char why[128];
+	int status = 0;
+
+	(void)kill(rp->pid, SIGKILL);
+	while (waitpid(rp->pid, &status, 0) == -1 && errno == EINTR)
+		continue;
+	rp->pid = -1;
+	relay_restore_fds(rp);
+	relay_status_str(status, why, sizeof(why));
+	log_verbose("%s", why);
+	if (!started)
+		return session_fail(o, SESSION_STAGE_CONNECT,
+		    GATE_ERR_CONNECT, why);
+	relay_result_init(&o->res);
+	o->res.end = RELAY_END_ERROR;
+	strlcpy(o->res.detail, why, sizeof(o->res.detail));
+	o->stage = SESSION_STAGE_ENDED;
+	o->err = 0;
+	o->exit_code = relay_exit_code(&o->res);
 	return 0;
 }
 
@@ -975,12 +1054,13 @@ relay_wait(const struct session_req *rq, struct relay_proc *rp,
 			r = GATE_ERR_PROTOCOL;
 		break;
 	}
+	if (r != 0)
+		r = relay_died(rp, started, o);
+	else
+		r = o->err;
 	if (started)
 		o->duration_ms = clock_now_ms() - start;
-	if (r != 0)
-		return session_fail(o, SESSION_STAGE_RELAY, GATE_ERR_INTERNAL,
-		    "the relay process ended without an outcome");
-	return o->err;
+	return r;
 }
 
 /*
@@ -993,7 +1073,7 @@ session_monitor(const struct gate_config *cfg, const struct session_req *rq,
     const struct api_node *n, struct session_watch *sw,
     struct session_outcome *o, long long start)
 {
-	struct relay_proc rp = { -1, -1, -1 };
+	struct relay_proc rp = { -1, -1, -1, { -1, -1, -1 }, 0, { 0 } };
 	struct sigaction old[NFORWARD];
 	struct signer *sg = NULL;
 	struct wire w;
@@ -1010,6 +1090,7 @@ session_monitor(const struct gate_config *cfg, const struct session_req *rq,
 		log_debug("internal key %s: %s", cfg->internal_key, why);
 		return session_fail(o, SESSION_STAGE_CONNECT, r, detail);
 	}
+	relay_save_fds(&rp);
 	if ((r = wire_init(&w)) != 0 || (r = relay_spawn(sw, &rp)) != 0) {
 		session_fail(o, SESSION_STAGE_SETUP, r,
 		    "cannot start the relay process");

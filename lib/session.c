@@ -707,8 +707,8 @@ struct relay_job {
 	struct api_node n;
 };
 
-/* The relay's pid for on_forward(); 0: none. */
-static volatile sig_atomic_t forward_pid;
+/* The relay's pid for on_forward(); 0: none. The last signal sent. */
+static volatile sig_atomic_t forward_pid, forward_sig;
 
 /*
  * SIGTERM, SIGHUP and SIGINT mean the session must end: the relay ends
@@ -721,8 +721,10 @@ on_forward(int sig)
 {
 	int saved = errno;
 
-	if (forward_pid > 0)
+	if (forward_pid > 0) {
+		forward_sig = sig;
 		(void)kill((pid_t)forward_pid, sig);
+	}
 	errno = saved;
 }
 
@@ -736,6 +738,7 @@ forward_start(pid_t pid, struct sigaction *old)
 	size_t i;
 
 	forward_pid = pid;
+	forward_sig = 0;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_forward;
@@ -880,7 +883,10 @@ relay_died(struct relay_proc *rp, int started, struct session_outcome *o)
 		return session_fail(o, SESSION_STAGE_CONNECT,
 		    GATE_ERR_CONNECT, why);
 	relay_result_init(&o->res);
-	o->res.end = RELAY_END_ERROR;
+	/* a signal we passed on before the relay took it over */
+	o->res.end = WIFSIGNALED(status) && forward_sig != 0 &&
+	    WTERMSIG(status) == forward_sig ? RELAY_END_SIGNAL :
+	    RELAY_END_ERROR;
 	strlcpy(o->res.detail, why, sizeof(o->res.detail));
 	o->stage = SESSION_STAGE_ENDED;
 	o->err = 0;

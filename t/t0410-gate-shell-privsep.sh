@@ -57,7 +57,8 @@ session_start() {
 	client=$! &&
 	exec 7>in &&
 	sg_poll 10 relay_up &&
-	monitor=$(ps -o ppid= -p "$relay" | tr -d " ")
+	monitor=$(ps -o ppid= -p "$relay" | tr -d " ") &&
+	sg_log_contains "$SG_LOG" "gate-shell\\[$monitor\\]: session started; " 10
 }
 
 # session_wait: the client's exit status into ./code

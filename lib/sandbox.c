@@ -203,6 +203,43 @@ sandbox_seccomp(unsigned int *layers)
 }
 #endif
 
+#ifdef SB_AUDIT_ARCH
+int
+sandbox_seal(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SB_AUDIT_ARCH, 1, 0),
+		SB_RET(SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		SB_DENY(SYS_socket, EACCES),
+		SB_DENY(SYS_socketpair, EACCES),
+		SB_DENY(SYS_connect, EACCES),
+		SB_DENY(SYS_bind, EACCES),
+		SB_DENY(SYS_listen, EACCES),
+		SB_DENY(SYS_accept, EACCES),
+		SB_DENY(SYS_accept4, EACCES),
+		SB_RET(SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = (unsigned short)(sizeof(f) / sizeof(f[0])),
+		.filter = f,
+	};
+
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)
+		return GATE_ERR_SYSTEM;
+	return 0;
+}
+#else
+int
+sandbox_seal(void)
+{
+	return 0;
+}
+#endif
+
 int
 sandbox_apply(int port, unsigned int *layers, const char **why)
 {

@@ -2,7 +2,8 @@
 /*
  * The relay process's sandbox (doc/hacking.md, "Privilege separation"):
  * what the code that parses a container's bytes can still do. Applied
- * once, before the relay connects to the container, and never undone.
+ * before the relay connects to the container, sealed once it has logged
+ * in, and never undone.
  */
 #ifndef SSHGATE_SANDBOX_H
 #define SSHGATE_SANDBOX_H
@@ -27,6 +28,15 @@
  * layer). A kernel without Landlock gets the rest (its bit stays clear).
  */
 int	sandbox_apply(int port, unsigned int *layers, const char **why);
+
+/*
+ * Once logged in: a second seccomp filter, stacked on the first, so
+ * that socket, socketpair, connect, bind, listen and accept fail with
+ * EACCES; the relay keeps the connections it has and makes no other
+ * (not even UDP or a UNIX socket, which Landlock does not cover). 0 or
+ * GATE_ERR_SYSTEM.
+ */
+int	sandbox_seal(void);
 
 /* "no-new-privs,not-dumpable,...": layers for the log, in buf. */
 const char *sandbox_layers_str(unsigned int layers, char *buf, size_t len);

@@ -1205,6 +1205,12 @@ relay_session(const struct gate_config *cfg, const struct relay_job *j,
 	}
 	log_verbose("connected to node %s at %s port %d", j->n.id,
 	    j->n.address, j->n.port);
+	if ((r = sandbox_seal()) != 0) {
+		snprintf(detail, sizeof(detail), "cannot confine the relay "
+		    "process: seccomp: %s", strerror(errno));
+		session_fail(o, SESSION_STAGE_SETUP, r, detail);
+		goto out;
+	}
 	if ((r = open_channel(s, &j->rq, cfg->connect_timeout, &o->res,
 	    &ch)) != 0) {
 		session_fail(o, SESSION_STAGE_CHANNEL, r, ssh_get_error(s));

@@ -145,6 +145,15 @@ test_expect_success 'the relay cannot create a directory (Landlock) nor signal i
 	test_cmp expect actual
 '
 
+test_expect_success 'the relay makes no new socket once logged in' '
+	echo "-1 13" >expect &&
+	probe "socket(2, 2, 0)" >actual &&
+	test_cmp expect actual &&
+	probe "socket(1, 1, 0)" >actual &&
+	test_cmp expect actual &&
+	grep "^Seccomp_filters:[[:space:]]*2$" /proc/$relay/status
+'
+
 test_expect_success 'the relay holds no fd to the key or the token' '
 	ls -l /proc/$relay/fd/ >fds &&
 	! grep -e internal_key -e api-token fds

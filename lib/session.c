@@ -1091,9 +1091,12 @@ session_monitor(const struct gate_config *cfg, const struct session_req *rq,
 	if ((r = upstream_hostkey_algos(n, algos, sizeof(algos))) != 0)
 		return session_fail(o, SESSION_STAGE_CONNECT, r, NULL);
 	if ((r = signer_load(cfg->internal_key, &sg, &why)) != 0) {
-		snprintf(detail, sizeof(detail), "cannot read the internal "
-		    "key %s", cfg->internal_key);
-		log_debug("internal key %s: %s", cfg->internal_key, why);
+		if (strcmp(why, "cannot read") == 0)
+			snprintf(detail, sizeof(detail), "cannot read the "
+			    "internal key %s", cfg->internal_key);
+		else
+			snprintf(detail, sizeof(detail), "the internal key "
+			    "%s: %s", cfg->internal_key, why);
 		return session_fail(o, SESSION_STAGE_CONNECT, r, detail);
 	}
 	relay_save_fds(&rp);

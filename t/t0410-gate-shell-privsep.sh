@@ -241,4 +241,12 @@ test_expect_success TMUX 'a session from the menu is relayed by a confined proce
 	sg_wait_gone "$relay" 5
 '
 
+test_expect_success 'an InternalKey that is not ed25519: refused (254), said in the log' '
+	test_when_finished "install -o sshgate -g sshgate -m 0600 \"$TRASH/keys/internal\" /etc/sshgate/internal_key" &&
+	ssh-keygen -q -t ecdsa -N "" -f "$TRASH/ecdsa" </dev/null &&
+	install -o sshgate -g sshgate -m 0600 "$TRASH/ecdsa" /etc/sshgate/internal_key &&
+	test_expect_code 254 "$TRASH/bin/ssh-alice" -l 1234-5678 127.0.0.1 true &&
+	sg_log_contains "$SG_LOG" "session refused; .*detail=\"the internal key /etc/sshgate/internal_key: not an ed25519 key\""
+'
+
 test_done

@@ -12,9 +12,12 @@ lib_libsshgate_la_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/prog.c lib/prog.h \
 	lib/relay.c lib/relay.h \
+	lib/sandbox.c lib/sandbox.h \
 	lib/session.c lib/session.h \
+	lib/signer.c lib/signer.h \
 	lib/termsafe.c lib/termsafe.h \
-	lib/upstream.c lib/upstream.h
+	lib/upstream.c lib/upstream.h \
+	lib/wire.c lib/wire.h
 lib_libsshgate_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBSSH_CFLAGS) $(CRYPTO_CFLAGS)
 lib_libsshgate_la_LIBADD = $(CURL_LIBS) $(JANSSON_LIBS) $(LIBSSH_LIBS) \

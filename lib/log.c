@@ -25,6 +25,12 @@ log_init(const char *ident, int sinks)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 }
 
+const char *
+log_get_ident(void)
+{
+	return log_ident;
+}
+
 void
 log_set_level(int level)
 {

@@ -44,6 +44,9 @@ void	log_init(const char *ident, int sinks);
 /* Level filter: LOG_LEVEL_*; lines above it are dropped. */
 void	log_set_level(int level);
 
+/* The ident log_init() was given (a program's name). */
+const char *log_get_ident(void);
+
 /* Nonzero when lines of this LOG_LEVEL_* would be written. */
 int	log_enabled(int level);
 

@@ -4,15 +4,18 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <libssh/libssh.h>
@@ -24,9 +27,13 @@
 #include "gate_err.h"
 #include "ident.h"
 #include "log.h"
+#include "prog.h"
 #include "relay.h"
+#include "sandbox.h"
 #include "session.h"
+#include "signer.h"
 #include "upstream.h"
+#include "wire.h"
 
 /* The program's check: its verdict on rq, with an API client. */
 typedef int (*session_check_fn)(struct api_client *,
@@ -721,6 +728,467 @@ open_channel(ssh_session s, const struct session_req *rq, long timeout,
 	return r;
 }
 
+/*
+ * Privilege separation (doc/hacking.md): the process that called
+ * session_run() is the monitor. It asks the API for the node, holds the
+ * internal key as the signer, and starts the relay: a fresh image of
+ * this very program (/proc/self/exe in its hidden relay mode), which
+ * gets the node over a socket, never argv or the environment, confines
+ * itself (sandbox.h), logs in through the signer and relays. The relay
+ * holds these fds and no other past 2.
+ */
+#define RELAY_CTL_FD	3	/* the record in, the outcome out */
+#define RELAY_AGENT_FD	4	/* ssh-agent protocol, to the signer */
+#define RELAY_WATCH_FD	5	/* the watcher's verdict, if any */
+
+#define MSG_RECORD	'R'	/* monitor: what to relay */
+#define MSG_STARTED	'S'	/* relay: the channel is open */
+#define MSG_OUTCOME	'E'	/* relay: how it ended; its last word */
+
+/* The relay as the monitor sees it. */
+struct relay_proc {
+	pid_t	 pid;		/* -1: none */
+	int	 ctl;		/* -1: none */
+	int	 agent;		/* -1: none */
+	/* fds 0-2 as the relay found them, for a relay that dies */
+	int	 fl[3];
+	int	 have_tio;
+	struct termios tio;
+};
+
+/* What the relay gets from the monitor. */
+struct relay_job {
+	char	 prog[32];		/* the log's ident */
+	char	 conf[4096];		/* "": the default */
+	struct session_req rq;
+	char	*command;
+	int	 watch;			/* RELAY_WATCH_FD is the watcher */
+	struct api_node n;
+};
+
+/* The relay's pid for on_forward(); 0: none. The last signal sent. */
+static volatile sig_atomic_t forward_pid, forward_sig;
+
+/*
+ * SIGTERM, SIGHUP and SIGINT mean the session must end: the relay ends
+ * it (and reports how), the monitor waits for its word. kill() is
+ * async-signal-safe; this is the one handler that does more than set a
+ * flag, since the monitor waits in calls that know nothing of signals.
+ */
+static void
+on_forward(int sig)
+{
+	int saved = errno;
+
+	if (forward_pid > 0) {
+		forward_sig = sig;
+		(void)kill((pid_t)forward_pid, sig);
+	}
+	errno = saved;
+}
+
+static const int forward_sigs[] = { SIGTERM, SIGHUP, SIGINT };
+#define NFORWARD	(sizeof(forward_sigs) / sizeof(forward_sigs[0]))
+
+static void
+forward_start(pid_t pid, struct sigaction *old)
+{
+	struct sigaction sa;
+	size_t i;
+
+	forward_pid = pid;
+	forward_sig = 0;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_forward;
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < NFORWARD; i++)
+		sigaction(forward_sigs[i], &sa, &old[i]);
+}
+
+static void
+forward_stop(const struct sigaction *old)
+{
+	size_t i;
+
+	for (i = 0; i < NFORWARD; i++)
+		sigaction(forward_sigs[i], &old[i], NULL);
+	forward_pid = 0;
+}
+
+/* The relay's side of fork(): its fds in place, then the fresh image. */
+static void __attribute__((noreturn))
+relay_exec(int ctl, int agent, int watch)
+{
+	char *argv[] = { (char *)"sshgate-relay", (char *)SESSION_RELAY_ARG,
+	    NULL };
+	int fds[3] = { ctl, agent, watch }, hi[3], i;
+	sigset_t none;
+
+	/* out of the way first: a source may sit on a target's number */
+	for (i = 0; i < 3; i++)
+		if ((hi[i] = fds[i]) != -1 &&
+		    (hi[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) == -1)
+			_exit(127);
+	for (i = 0; i < 3; i++)
+		if (hi[i] != -1 && dup2(hi[i], RELAY_CTL_FD + i) == -1)
+			_exit(127);
+	(void)close_range(watch != -1 ? RELAY_WATCH_FD + 1 : RELAY_WATCH_FD,
+	    ~0U, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve("/proc/self/exe", argv, environ);
+	_exit(127);
+}
+
+/*
+ * Starts the relay process. The watcher's end of sw goes to the relay,
+ * which alone reads the verdict from now on. 0 or GATE_ERR_SYSTEM.
+ */
+static int
+relay_spawn(struct session_watch *sw, struct relay_proc *rp)
+{
+	int ctl[2] = { -1, -1 }, ag[2] = { -1, -1 };
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ag) == -1 ||
+	    (rp->pid = fork()) == -1) {
+		if (ctl[0] != -1) {
+			close(ctl[0]);
+			close(ctl[1]);
+		}
+		if (ag[0] != -1) {
+			close(ag[0]);
+			close(ag[1]);
+		}
+		return GATE_ERR_SYSTEM;
+	}
+	if (rp->pid == 0)
+		relay_exec(ctl[1], ag[1], sw->fd);
+	close(ctl[1]);
+	close(ag[1]);
+	rp->ctl = ctl[0];
+	rp->agent = ag[0];
+	if (sw->fd != -1)
+		close(sw->fd);
+	sw->fd = -1;
+	log_debug("relay process %ld", (long)rp->pid);
+	return 0;
+}
+
+/*
+ * fds 0-2 are open file descriptions the relay shares: it makes them
+ * nonblocking and the terminal raw, and puts them back when it ends. A
+ * relay that dies cannot; the monitor can.
+ */
+static void
+relay_save_fds(struct relay_proc *rp)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		rp->fl[i] = fcntl(i, F_GETFL);
+	rp->have_tio = isatty(STDIN_FILENO) &&
+	    tcgetattr(STDIN_FILENO, &rp->tio) == 0;
+}
+
+static void
+relay_restore_fds(const struct relay_proc *rp)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (rp->fl[i] != -1)
+			(void)fcntl(i, F_SETFL, rp->fl[i]);
+	if (rp->have_tio)
+		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &rp->tio);
+}
+
+/* How the relay ended, for the log, once it is reaped. */
+static void
+relay_status_str(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "the relay process was killed by signal "
+		    "%d", WTERMSIG(status));
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "the relay process exited with %d without "
+		    "an outcome", WEXITSTATUS(status));
+	else
+		snprintf(buf, len, "the relay process ended without an "
+		    "outcome");
+}
+
+/*
+ * A relay that ended without its outcome, or sent one that does not
+ * parse (it is killed: it is not the relay we started any more): the
+ * session ends as lost if it had started, else as a failed connection,
+ * so that the audit line is written either way.
+ */
+static int
+relay_died(struct relay_proc *rp, int started, struct session_outcome *o)
+{
+	char why[128];
+	int status = 0;
+
+	(void)kill(rp->pid, SIGKILL);
+	while (waitpid(rp->pid, &status, 0) == -1 && errno == EINTR)
+		continue;
+	rp->pid = -1;
+	relay_restore_fds(rp);
+	relay_status_str(status, why, sizeof(why));
+	log_verbose("%s", why);
+	if (!started)
+		return session_fail(o, SESSION_STAGE_CONNECT,
+		    GATE_ERR_CONNECT, why);
+	relay_result_init(&o->res);
+	/* a signal we passed on before the relay took it over */
+	o->res.end = WIFSIGNALED(status) && forward_sig != 0 &&
+	    WTERMSIG(status) == forward_sig ? RELAY_END_SIGNAL :
+	    RELAY_END_ERROR;
+	strlcpy(o->res.detail, why, sizeof(o->res.detail));
+	o->stage = SESSION_STAGE_ENDED;
+	o->err = 0;
+	o->exit_code = relay_exit_code(&o->res);
+	return 0;
+}
+
+/* Closes the monitor's ends and waits for the relay to be gone. */
+static void
+relay_reap(struct relay_proc *rp)
+{
+	if (rp->agent != -1)
+		close(rp->agent);
+	if (rp->ctl != -1)
+		close(rp->ctl);
+	rp->agent = rp->ctl = -1;
+	if (rp->pid <= 0)
+		return;
+	while (waitpid(rp->pid, NULL, 0) == -1 && errno == EINTR)
+		continue;
+	rp->pid = -1;
+}
+
+static void
+record_put(struct wire *w, const struct gate_config *cfg,
+    const struct session_req *rq, const struct api_node *n, int watch)
+{
+	size_t i;
+
+	wire_put_str(w, log_get_ident());
+	wire_put_str(w, cfg->path != NULL ? cfg->path : "");
+	wire_put_str(w, rq->login_str);
+	wire_put_str(w, rq->key_id);
+	wire_put_u32(w, (uint32_t)rq->kind);
+	wire_put_str(w, rq->command != NULL ? rq->command : "");
+	wire_put_u32(w, (uint32_t)rq->tty);
+	wire_put_str(w, rq->term);
+	wire_put_str(w, rq->lang);
+	wire_put_str(w, rq->client_addr);
+	wire_put_str(w, rq->client_port);
+	wire_put_u32(w, (uint32_t)watch);
+	wire_put_str(w, n->id);
+	wire_put_str(w, n->address);
+	wire_put_u32(w, (uint32_t)n->port);
+	wire_put_str(w, n->user);
+	wire_put_u32(w, (uint32_t)n->nhostkeys);
+	for (i = 0; i < n->nhostkeys; i++) {
+		wire_put_str(w, n->hostkeys[i].type);
+		wire_put_str(w, n->hostkeys[i].blob);
+	}
+}
+
+/* The monitor is the trusted end; still, nothing unchecked is used. */
+static int
+record_get(struct wire *w, struct relay_job *j)
+{
+	struct session_req *rq = &j->rq;
+	uint32_t kind, nk, i;
+
+	wire_get_str(w, j->prog, sizeof(j->prog));
+	wire_get_str(w, j->conf, sizeof(j->conf));
+	wire_get_str(w, rq->login_str, sizeof(rq->login_str));
+	wire_get_str(w, rq->key_id, sizeof(rq->key_id));
+	kind = wire_get_u32(w);
+	j->command = wire_get_strdup(w);
+	rq->tty = wire_get_u32(w) != 0;
+	wire_get_str(w, rq->term, sizeof(rq->term));
+	wire_get_str(w, rq->lang, sizeof(rq->lang));
+	wire_get_str(w, rq->client_addr, sizeof(rq->client_addr));
+	wire_get_str(w, rq->client_port, sizeof(rq->client_port));
+	j->watch = wire_get_u32(w) != 0;
+	wire_get_str(w, j->n.id, sizeof(j->n.id));
+	wire_get_str(w, j->n.address, sizeof(j->n.address));
+	j->n.port = (int)wire_get_u32(w);
+	wire_get_str(w, j->n.user, sizeof(j->n.user));
+	nk = wire_get_u32(w);
+	if (w->bad || nk > API_HOSTKEYS_MAX || kind > SESSION_SFTP ||
+	    j->prog[0] == '\0' || j->n.port < 1 || j->n.port > 65535 ||
+	    ident_login_parse(rq->login_str, &rq->login) != 0 ||
+	    (j->n.hostkeys = calloc(nk + 1, sizeof(*j->n.hostkeys))) == NULL)
+		return GATE_ERR_INVALID;
+	for (i = 0; i < nk; i++) {
+		wire_get_str(w, j->n.hostkeys[i].type,
+		    sizeof(j->n.hostkeys[i].type));
+		wire_get_str(w, j->n.hostkeys[i].blob,
+		    sizeof(j->n.hostkeys[i].blob));
+	}
+	j->n.nhostkeys = nk;
+	rq->kind = (enum session_kind)kind;
+	if (rq->kind == SESSION_EXEC)
+		rq->command = j->command;
+	return w->bad || w->off != w->len ? GATE_ERR_INVALID : 0;
+}
+
+static void
+outcome_put(struct wire *w, const struct session_outcome *o)
+{
+	wire_put_u32(w, (uint32_t)o->stage);
+	wire_put_u32(w, (uint32_t)o->err);
+	wire_put_str(w, o->detail);
+	wire_put_u32(w, (uint32_t)o->res.end);
+	wire_put_u32(w, (uint32_t)o->res.exit_status);
+	wire_put_str(w, o->res.exit_signal);
+	wire_put_u32(w, (uint32_t)o->res.closed);
+	wire_put_u64(w, o->res.bytes_up);
+	wire_put_u64(w, o->res.bytes_down);
+	wire_put_str(w, o->res.detail);
+	wire_put_u32(w, (uint32_t)o->verdict);
+}
+
+/*
+ * The relay's word on how it ended, into *o: it is the end that parsed
+ * the container's bytes, so every field is checked before it counts.
+ */
+static int
+outcome_get(struct wire *w, struct session_outcome *o)
+{
+	uint32_t stage, end, verdict;
+	int err, status;
+
+	stage = wire_get_u32(w);
+	err = (int)wire_get_u32(w);
+	wire_get_str(w, o->detail, sizeof(o->detail));
+	end = wire_get_u32(w);
+	status = (int)wire_get_u32(w);
+	wire_get_str(w, o->res.exit_signal, sizeof(o->res.exit_signal));
+	o->res.closed = wire_get_u32(w) != 0;
+	o->res.bytes_up = wire_get_u64(w);
+	o->res.bytes_down = wire_get_u64(w);
+	wire_get_str(w, o->res.detail, sizeof(o->res.detail));
+	verdict = wire_get_u32(w);
+	if (w->bad || w->off != w->len || stage > SESSION_STAGE_ENDED ||
+	    end > RELAY_END_ERROR || verdict > SESSION_UNCONFIRMED ||
+	    err > 0 || err < GATE_ERR_MIN || status < -1 || status > 255 ||
+	    (o->res.exit_signal[0] != '\0' &&
+	    !ident_is_signal(o->res.exit_signal)))
+		return GATE_ERR_PROTOCOL;
+	o->stage = (enum session_stage)stage;
+	o->err = o->stage == SESSION_STAGE_ENDED ? 0 : err;
+	o->res.end = (enum relay_end)end;
+	o->res.exit_status = status;
+	o->verdict = (enum session_verdict)verdict;
+	if (o->stage == SESSION_STAGE_ENDED)
+		o->exit_code = relay_exit_code(&o->res);
+	return 0;
+}
+
+/*
+ * Waits for the relay's messages: "session started" is logged here,
+ * and the outcome fills *o. A relay that ends without its outcome ends
+ * the session at the relay stage.
+ */
+static int
+relay_wait(const struct session_req *rq, struct relay_proc *rp,
+    struct wire *w, struct session_outcome *o, long long start)
+{
+	unsigned char type;
+	int started = 0, r;
+
+	for (;;) {
+		if ((r = wire_recv(rp->ctl, &type, w)) != 0)
+			break;
+		if (type == MSG_STARTED && !started && w->len == 1) {
+			started = 1;
+			session_log_started(rq, o);
+			continue;
+		}
+		if (type == MSG_OUTCOME)
+			r = outcome_get(w, o);
+		else
+			r = GATE_ERR_PROTOCOL;
+		break;
+	}
+	if (r != 0)
+		r = relay_died(rp, started, o);
+	else
+		r = o->err;
+	if (started)
+		o->duration_ms = clock_now_ms() - start;
+	return r;
+}
+
+/*
+ * The monitor, once the node is known: the signer, the relay, its
+ * outcome. The key is read before the relay starts (a gate that cannot
+ * log in has no business connecting) and wiped once it has signed.
+ */
+static int
+session_monitor(const struct gate_config *cfg, const struct session_req *rq,
+    const struct api_node *n, struct session_watch *sw,
+    struct session_outcome *o, long long start)
+{
+	struct relay_proc rp = { -1, -1, -1, { -1, -1, -1 }, 0, { 0 } };
+	struct sigaction old[NFORWARD];
+	struct signer *sg = NULL;
+	struct wire w;
+	char algos[256], detail[UPSTREAM_DETAIL_MAX];
+	const char *why;
+	int r, watch = sw->fd != -1;
+
+	memset(&w, 0, sizeof(w));
+	if ((r = upstream_hostkey_algos(n, algos, sizeof(algos))) != 0)
+		return session_fail(o, SESSION_STAGE_CONNECT, r, NULL);
+	if ((r = signer_load(cfg->internal_key, &sg, &why)) != 0) {
+		if (strcmp(why, "cannot read") == 0)
+			snprintf(detail, sizeof(detail), "cannot read the "
+			    "internal key %s", cfg->internal_key);
+		else
+			snprintf(detail, sizeof(detail), "the internal key "
+			    "%s: %s", cfg->internal_key, why);
+		return session_fail(o, SESSION_STAGE_CONNECT, r, detail);
+	}
+	relay_save_fds(&rp);
+	if ((r = wire_init(&w)) != 0 || (r = relay_spawn(sw, &rp)) != 0) {
+		session_fail(o, SESSION_STAGE_SETUP, r,
+		    "cannot start the relay process");
+		goto out;
+	}
+	forward_start(rp.pid, old);
+	record_put(&w, cfg, rq, n, watch);
+	if ((r = wire_send(rp.ctl, MSG_RECORD, &w)) != 0) {
+		session_fail(o, SESSION_STAGE_SETUP, r,
+		    "cannot reach the relay process");
+		goto stop;
+	}
+	/* kex, host key and userauth: each may take ConnectTimeout */
+	(void)signer_serve(sg, rp.agent, n->user, clock_now_ms() +
+	    4 * cfg->connect_timeout + 1000);
+	signer_free(sg);
+	sg = NULL;
+	close(rp.agent);
+	rp.agent = -1;
+	r = relay_wait(rq, &rp, &w, o, start);
+ stop:
+	relay_reap(&rp);
+	forward_stop(old);
+ out:
+	relay_reap(&rp);
+	signer_free(sg);
+	wire_free(&w);
+	return r;
+}
+
 int
 session_run(const struct gate_config *cfg, const struct session_req *rq,
     int (*check)(struct api_client *, const struct session_req *),
@@ -729,9 +1197,6 @@ session_run(const struct gate_config *cfg, const struct session_req *rq,
 	struct api_client *api = NULL;
 	struct api_node *n = NULL;
 	struct session_watch sw;
-	ssh_session s = NULL;
-	ssh_channel ch = NULL;
-	char detail[UPSTREAM_DETAIL_MAX];
 	long long start = clock_now_ms();
 	int r;
 
@@ -750,20 +1215,71 @@ session_run(const struct gate_config *cfg, const struct session_req *rq,
 	/* the relay asks the API nothing more: the watcher does */
 	api_client_free(api);
 	api = NULL;
-	if ((r = upstream_connect(cfg, n, &s, detail)) != 0) {
+	r = session_monitor(cfg, rq, n, &sw, o, start);
+ out:
+	watch_stop(&sw);
+	api_node_free(n);
+	api_client_free(api);
+	return r;
+}
+
+/* Tells the monitor the channel is open (it logs "session started"). */
+static void
+relay_tell_started(void)
+{
+	static const unsigned char msg[5] = { 0, 0, 0, 1, MSG_STARTED };
+
+	(void)!write(RELAY_CTL_FD, msg, sizeof(msg));
+}
+
+/*
+ * The relay's session: confined before it connects, so that not even
+ * the key exchange runs with the filesystem in reach; logs in through
+ * the signer, opens the channel and relays. The end goes to *o.
+ */
+static void
+relay_session(const struct gate_config *cfg, const struct relay_job *j,
+    struct session_outcome *o)
+{
+	struct session_watch sw;
+	ssh_session s = NULL;
+	ssh_channel ch = NULL;
+	char detail[UPSTREAM_DETAIL_MAX], layers[96];
+	const char *why;
+	unsigned int got;
+	int r;
+
+	sw.pid = -1;
+	sw.fd = j->watch ? RELAY_WATCH_FD : -1;
+	sw.verdict = SESSION_ALLOWED;
+	if ((r = sandbox_apply(j->n.port, &got, &why)) != 0) {
+		snprintf(detail, sizeof(detail), "cannot confine the relay "
+		    "process: %s: %s", why, strerror(errno));
+		session_fail(o, SESSION_STAGE_SETUP, r, detail);
+		goto out;
+	}
+	log_verbose("relay process confined: %s",
+	    sandbox_layers_str(got, layers, sizeof(layers)));
+	if ((r = upstream_connect(cfg, &j->n, RELAY_AGENT_FD, &s,
+	    detail)) != 0) {
 		session_fail(o, SESSION_STAGE_CONNECT, r, detail);
 		goto out;
 	}
-	log_verbose("connected to node %s at %s port %d", n->id, n->address,
-	    n->port);
-	if ((r = open_channel(s, rq, cfg->connect_timeout, &o->res,
+	log_verbose("connected to node %s at %s port %d", j->n.id,
+	    j->n.address, j->n.port);
+	if ((r = sandbox_seal()) != 0) {
+		snprintf(detail, sizeof(detail), "cannot confine the relay "
+		    "process: seccomp: %s", strerror(errno));
+		session_fail(o, SESSION_STAGE_SETUP, r, detail);
+		goto out;
+	}
+	if ((r = open_channel(s, &j->rq, cfg->connect_timeout, &o->res,
 	    &ch)) != 0) {
 		session_fail(o, SESSION_STAGE_CHANNEL, r, ssh_get_error(s));
 		goto out;
 	}
-	session_log_started(rq, o);
-	r = session_relay(cfg, rq, &sw, s, ch, o);
-	o->duration_ms = clock_now_ms() - start;
+	relay_tell_started();
+	(void)session_relay(cfg, &j->rq, &sw, s, ch, o);
  out:
 	if (ch != NULL) {
 		ssh_channel_close(ch);
@@ -775,8 +1291,54 @@ session_run(const struct gate_config *cfg, const struct session_req *rq,
 		ssh_disconnect(s);
 		ssh_free(s);
 	}
-	watch_stop(&sw);
-	api_node_free(n);
-	api_client_free(api);
-	return r;
+	if (sw.fd != -1)
+		close(sw.fd);
+}
+
+/* Whether fd is one of the monitor's sockets. */
+static int
+is_socket(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+void
+session_relay_main(void)
+{
+	static struct relay_job j;	/* j.prog is the log's ident */
+	struct gate_config cfg;
+	struct session_outcome o;
+	struct wire w;
+	unsigned char type;
+
+	/* first: nothing of this process for another of the same uid */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)prctl(PR_SET_NAME, "sshgate-relay", 0, 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&o, 0, sizeof(o));
+	relay_result_init(&o.res);
+	if (!is_socket(RELAY_CTL_FD) || !is_socket(RELAY_AGENT_FD) ||
+	    wire_init(&w) != 0)
+		_exit(1);
+	if (wire_recv(RELAY_CTL_FD, &type, &w) != 0 || type != MSG_RECORD ||
+	    record_get(&w, &j) != 0)
+		_exit(1);
+	log_init(j.prog, LOG_TO_SYSLOG);
+	if (prog_config(j.prog, j.conf[0] != '\0' ? j.conf : NULL, 0, 0, 0,
+	    &cfg) != 0)
+		session_fail(&o, SESSION_STAGE_SETUP, GATE_ERR_CONFIG,
+		    "the relay process cannot load the configuration");
+	else
+		relay_session(&cfg, &j, &o);
+	wire_reset(&w);
+	outcome_put(&w, &o);
+	(void)wire_send(RELAY_CTL_FD, MSG_OUTCOME, &w);
+	/*
+	 * _exit: no atexit handler runs in the sandbox (LeakSanitizer's
+	 * would need ptrace and /proc; doc/hacking.md).
+	 */
+	_exit(0);
 }

@@ -116,6 +116,18 @@ int	session_run(const struct gate_config *cfg, const struct session_req *rq,
 	    struct session_outcome *out);
 
 /*
+ * The relay process of a session (doc/hacking.md, "Privilege
+ * separation"): session_run() starts it as /proc/self/exe with this one
+ * argument, and the program's main() must then call session_relay_main()
+ * before anything else, fds 3 to 5 untouched. It reads what to relay
+ * from its monitor, confines itself, logs in through the monitor's
+ * signer, relays and reports the outcome; it never returns.
+ */
+#define SESSION_RELAY_ARG	"--relay-process"
+
+void	session_relay_main(void) __attribute__((noreturn));
+
+/*
  * Begins an audit line with summary and the tail every session line
  * shares: login, key_id, client, client_port, kind and the node (with
  * address, port and user once o has them). o may be NULL.

@@ -187,10 +187,9 @@ set_tcp_keepalive(ssh_session s, long interval)
 
 int
 upstream_connect(const struct gate_config *cfg, const struct api_node *n,
-    ssh_session *out, char *detail)
+    int agent_fd, ssh_session *out, char *detail)
 {
 	ssh_session s = NULL;
-	ssh_key priv = NULL;
 	char algos[256];
 	int r;
 
@@ -207,12 +206,9 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
 		snprintf(detail, UPSTREAM_DETAIL_MAX, "%s", ssh_get_error(s));
 		goto out;
 	}
-	/* a gate that cannot log in anyway has no business connecting */
-	if (ssh_pki_import_privkey_file(cfg->internal_key, NULL, NULL, NULL,
-	    &priv) != SSH_OK) {
-		snprintf(detail, UPSTREAM_DETAIL_MAX, "cannot read the "
-		    "internal key %s", cfg->internal_key);
-		r = GATE_ERR_CONFIG;
+	/* the internal key stays with the signer: we get signatures */
+	if (ssh_set_agent_socket(s, agent_fd) != SSH_OK) {
+		snprintf(detail, UPSTREAM_DETAIL_MAX, "%s", ssh_get_error(s));
 		goto out;
 	}
 	log_verbose("connecting to node %s at %s port %d as %s, host key "
@@ -231,7 +227,7 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
 		r = GATE_ERR_HOSTKEY;
 		goto out;
 	}
-	if (ssh_userauth_publickey(s, NULL, priv) != SSH_AUTH_SUCCESS) {
+	if (ssh_userauth_agent(s, NULL) != SSH_AUTH_SUCCESS) {
 		snprintf(detail, UPSTREAM_DETAIL_MAX, "%s", ssh_get_error(s));
 		r = GATE_ERR_DENIED;
 		goto out;
@@ -244,7 +240,6 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
  out:
 	if (r != 0)
 		log_debug("failed (%s): %s", gate_errname(r), detail);
-	ssh_key_free(priv);
 	if (s != NULL) {
 		ssh_disconnect(s);
 		ssh_free(s);

@@ -15,16 +15,20 @@
 #define UPSTREAM_DETAIL_MAX	256
 
 /*
- * Connects to node n and authenticates. On success *out is a connected,
- * authenticated, still blocking session (the caller's: ssh_disconnect +
- * ssh_free). Returns 0, GATE_ERR_CONNECT (unreachable, refused, timed
- * out, handshake failed), GATE_ERR_HOSTKEY (not a pinned key),
- * GATE_ERR_DENIED (the container refused the internal key),
- * GATE_ERR_CONFIG (internal key unreadable) or GATE_ERR_SSH. detail
- * (UPSTREAM_DETAIL_MAX bytes) gets libssh's words for the log.
+ * Connects to node n and authenticates with the internal key through
+ * the ssh-agent socket agent_fd (the session's signer, lib/signer.h;
+ * libssh owns the fd from here on, and closes it in ssh_free). On
+ * success *out is a connected, authenticated, still blocking session
+ * (the caller's: ssh_disconnect + ssh_free). Returns 0,
+ * GATE_ERR_CONNECT (unreachable, refused, timed out, handshake failed),
+ * GATE_ERR_HOSTKEY (not a pinned key), GATE_ERR_DENIED (the container
+ * refused the internal key, or the signer would not sign) or
+ * GATE_ERR_SSH. detail (UPSTREAM_DETAIL_MAX bytes) gets libssh's words
+ * for the log.
  */
 int	upstream_connect(const struct gate_config *cfg,
-	    const struct api_node *n, ssh_session *out, char *detail);
+	    const struct api_node *n, int agent_fd, ssh_session *out,
+	    char *detail);
 
 /*
  * For a libssh call on nonblocking session s that said SSH_AGAIN: waits

@@ -148,6 +148,9 @@ main(int argc, char **argv)
 	struct args a;
 	int code;
 
+	/* a session's relay process: a fresh image, its fds 3-5 kept */
+	if (argc == 2 && strcmp(argv[1], SESSION_RELAY_ARG) == 0)
+		session_relay_main();
 	memset(&cfg, 0, sizeof(cfg));
 	if (prog_sanitise_fds() != 0)
 		return GATE_EXIT_CONFIG;

@@ -9,7 +9,7 @@
 UNIT_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(LIBSSH_CFLAGS)
 UNIT_LDADD = lib/libsshgate.la
 UNIT_TESTS = t/unit/test-ident t/unit/test-conf t/unit/test-api \
-	t/unit/test-log t/unit/test-termsafe
+	t/unit/test-log t/unit/test-termsafe t/unit/test-signer
 
 noinst_PROGRAMS += $(UNIT_TESTS) t/helpers/api-probe
 TESTS = $(UNIT_TESTS)
@@ -30,6 +30,9 @@ t_unit_test_log_LDADD = $(UNIT_LDADD)
 t_unit_test_termsafe_SOURCES = t/unit/test-termsafe.c t/unit/tap.h
 t_unit_test_termsafe_CFLAGS = $(UNIT_CFLAGS)
 t_unit_test_termsafe_LDADD = $(UNIT_LDADD)
+t_unit_test_signer_SOURCES = t/unit/test-signer.c t/unit/tap.h
+t_unit_test_signer_CFLAGS = $(UNIT_CFLAGS) $(CRYPTO_CFLAGS)
+t_unit_test_signer_LDADD = $(UNIT_LDADD) $(LIBSSH_LIBS) $(CRYPTO_LIBS)
 t_helpers_api_probe_SOURCES = t/helpers/api-probe.c
 t_helpers_api_probe_CFLAGS = $(UNIT_CFLAGS)
 t_helpers_api_probe_LDADD = $(UNIT_LDADD)

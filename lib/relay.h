@@ -23,6 +23,9 @@ enum relay_end {
 	RELAY_END_IDLE,		/* idle_timeout passed without a byte */
 	RELAY_END_MAX_TIME,	/* end_at came */
 };
+/* the last of enum relay_end (the relay process's outcome is checked) */
+#define RELAY_END_LAST	RELAY_END_MAX_TIME
+
 
 struct relay_opts {
 	int	 tty;			/* fd 0 is a terminal: raw mode, resize */

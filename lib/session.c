@@ -986,6 +986,7 @@ record_put(struct wire *w, const struct gate_config *cfg,
 	wire_put_str(w, rq->lang);
 	wire_put_str(w, rq->client_addr);
 	wire_put_str(w, rq->client_port);
+	wire_put_u64(w, (uint64_t)rq->started_ms);
 	wire_put_u32(w, (uint32_t)watch);
 	wire_put_str(w, n->id);
 	wire_put_str(w, n->address);
@@ -1004,6 +1005,7 @@ record_get(struct wire *w, struct relay_job *j)
 {
 	struct session_req *rq = &j->rq;
 	uint32_t kind, nk, i;
+	uint64_t started;
 
 	wire_get_str(w, j->prog, sizeof(j->prog));
 	wire_get_str(w, j->conf, sizeof(j->conf));
@@ -1016,6 +1018,8 @@ record_get(struct wire *w, struct relay_job *j)
 	wire_get_str(w, rq->lang, sizeof(rq->lang));
 	wire_get_str(w, rq->client_addr, sizeof(rq->client_addr));
 	wire_get_str(w, rq->client_port, sizeof(rq->client_port));
+	/* the login's time (MaxSessionTime): CLOCK_MONOTONIC is the host's */
+	started = wire_get_u64(w);
 	j->watch = wire_get_u32(w) != 0;
 	wire_get_str(w, j->n.id, sizeof(j->n.id));
 	wire_get_str(w, j->n.address, sizeof(j->n.address));
@@ -1034,6 +1038,8 @@ record_get(struct wire *w, struct relay_job *j)
 		    sizeof(j->n.hostkeys[i].blob));
 	}
 	j->n.nhostkeys = nk;
+	rq->started_ms = started <= (uint64_t)clock_now_ms() ?
+	    (long long)started : 0;
 	rq->kind = (enum session_kind)kind;
 	if (rq->kind == SESSION_EXEC)
 		rq->command = j->command;
@@ -1078,7 +1084,7 @@ outcome_get(struct wire *w, struct session_outcome *o)
 	wire_get_str(w, o->res.detail, sizeof(o->res.detail));
 	verdict = wire_get_u32(w);
 	if (w->bad || w->off != w->len || stage > SESSION_STAGE_ENDED ||
-	    end > RELAY_END_ERROR || verdict > SESSION_UNCONFIRMED ||
+	    end > RELAY_END_LAST || verdict > SESSION_UNCONFIRMED ||
 	    err > 0 || err < GATE_ERR_MIN || status < -1 || status > 255 ||
 	    (o->res.exit_signal[0] != '\0' &&
 	    !ident_is_signal(o->res.exit_signal)))

@@ -130,6 +130,14 @@ static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
 	[OUTCOME_S_UNCONFIRMED] = { "s_unconfirmed",
 	    GATE_EXIT_REVOKED, 1, "cannot confirm access with the platform; "
 	    "session closed", "session ended", LOG_WARNING },
+	[OUTCOME_S_UNRESPONSIVE] = { "s_unresponsive",
+	    GATE_EXIT_UNREACHABLE, 1, "container {node} stopped responding; "
+	    "session closed", "session ended", LOG_WARNING },
+	/* {reason}: the relay's own words, never the container's */
+	[OUTCOME_S_PROTOCOL] = { "s_protocol",
+	    GATE_EXIT_UNREACHABLE, 1, "container {node} broke the SSH "
+	    "protocol ({reason}); session closed", "session ended",
+	    LOG_WARNING },
 	/* loud: sshd started a gate login without the key's command */
 	[OUTCOME_SHELL_REFUSED] = { "shell_refused",
 	    GATE_EXIT_CONFIG, 0, "gate logins run only the gate; refused",
@@ -279,6 +287,10 @@ outcome_of_end(enum relay_end end)
 		return OUTCOME_S_HANGUP;
 	case RELAY_END_ERROR:
 		return OUTCOME_S_LOST;
+	case RELAY_END_UNRESPONSIVE:
+		return OUTCOME_S_UNRESPONSIVE;
+	case RELAY_END_PROTOCOL:
+		return OUTCOME_S_PROTOCOL;
 	}
 	return OUTCOME_S_INTERNAL;
 }
@@ -361,6 +373,8 @@ outcome_session(const struct session_req *rq,
 	c.node = so->have_node ? so->node : rq->login.node;
 	c.status = so->status;
 	c.kind = session_kind_name(rq->kind);
+	if (o == OUTCOME_S_PROTOCOL)
+		c.reason = so->res.detail;
 	outcome_say(o, &c, rq->tty);
 	return code;
 }

@@ -65,6 +65,8 @@ enum outcome {
 	OUTCOME_S_HANGUP,	/* our client went away, or a signal */
 	OUTCOME_S_LOST,		/* the SSH leg to the container failed */
 	OUTCOME_S_UNCONFIRMED,	/* the API did not answer for RevokeGrace */
+	OUTCOME_S_UNRESPONSIVE,	/* the container stopped answering */
+	OUTCOME_S_PROTOCOL,	/* the container broke the protocol */
 	OUTCOME_SHELL_REFUSED,	/* as login shell: not the forced command */
 	OUTCOME_COUNT
 };

@@ -93,6 +93,9 @@ static const struct keyword {
 	    0, 86400000L,		"5m" },
 	{ "KeepaliveInterval",	T_TIME,		F(keepalive_interval),
 	    0, 3600000L,		"30s" },
+	/* a count: a plain number (T_SIZE without a unit) */
+	{ "KeepaliveCountMax",	T_SIZE,		F(keepalive_count_max),
+	    1, 100,			"4" },
 	/* Debian's "Subsystem sftp" line: what sshd passes a forced command */
 	{ "SftpSubsystem",	T_LINE,		F(sftp_subsystem),
 	    0, 0,			"/usr/lib/openssh/sftp-server" },

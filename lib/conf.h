@@ -42,6 +42,7 @@ struct gate_config {
 	long	 revoke_interval;	/* RevokeInterval, ms; 0: off */
 	long	 revoke_grace;		/* RevokeGrace, ms; 0: none */
 	long	 keepalive_interval;	/* KeepaliveInterval, ms; 0: off */
+	long	 keepalive_count_max;	/* KeepaliveCountMax, unanswered */
 	char	*sftp_subsystem;	/* SftpSubsystem: sshd's Subsystem line */
 	char	*sftp_relay;		/* SftpRelay */
 

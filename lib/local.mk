@@ -12,6 +12,7 @@ lib_libsshgate_la_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/prog.c lib/prog.h \
 	lib/relay.c lib/relay.h \
+	lib/rlimits.c lib/rlimits.h \
 	lib/session.c lib/session.h \
 	lib/termsafe.c lib/termsafe.h \
 	lib/upstream.c lib/upstream.h

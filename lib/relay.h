@@ -20,11 +20,14 @@ enum relay_end {
 	RELAY_END_CHECK,	/* the check said stop */
 	RELAY_END_SIGNAL,	/* SIGTERM, SIGHUP or SIGINT */
 	RELAY_END_ERROR,	/* the SSH leg failed */
+	RELAY_END_UNRESPONSIVE,	/* KeepaliveCountMax keepalives unanswered */
+	RELAY_END_PROTOCOL,	/* the container broke the protocol (detail) */
 };
 
 struct relay_opts {
 	int	 tty;			/* fd 0 is a terminal: raw mode, resize */
 	long	 keepalive_interval;	/* ms; 0: none */
+	long	 keepalive_count_max;	/* unanswered ones that end it */
 	/*
 	 * The check: an fd the relay polls with the others, and what it
 	 * calls when the fd is readable (or hung up); non-zero from it ends

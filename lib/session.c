@@ -512,6 +512,7 @@ session_relay(const struct gate_config *cfg, const struct session_req *rq,
 	memset(&ro, 0, sizeof(ro));
 	ro.tty = rq->tty;
 	ro.keepalive_interval = cfg->keepalive_interval;
+	ro.keepalive_count_max = cfg->keepalive_count_max;
 	ro.check_fd = sw->fd;
 	if (sw->fd != -1) {
 		ro.check = watch_verdict;
@@ -586,7 +587,7 @@ open_step(ssh_channel ch, const struct session_req *rq, enum open_step step,
 {
 	switch (step) {
 	case STEP_OPEN:
-		return ssh_channel_open_session(ch);
+		return upstream_open_session(ch);
 	case STEP_PTY:
 		return ssh_channel_request_pty_size(ch, rq->term, cols, rows);
 	case STEP_ENV:

@@ -147,6 +147,7 @@ main(void)
 	    != NULL &&
 	    strstr(dump, "revokeinterval 30s\n") != NULL &&
 	    strstr(dump, "keepaliveinterval 30s\n") != NULL &&
+	    strstr(dump, "keepalivecountmax 4\n") != NULL &&
 	    strstr(dump, "sftpsubsystem /usr/lib/openssh/sftp-server\n")
 	    != NULL, "the defaults");
 	free(dump);

@@ -786,6 +786,7 @@ relay_busy(struct relay *r)
 	return (!r->out.eof && ring_ready(r->ch, &r->out)) ||
 	    (!r->err.eof && ring_ready(r->ch, &r->err)) ||
 	    (r->up.len > 0 && !r->up_stalled &&
+	    relay_out_pending(r) < RELAY_BUF &&
 	    ssh_channel_window_size(r->ch) > 0) ||
 	    (r->out.len == 0 && r->err.len == 0 &&
 	    (chan_closed(r->ch, r->res) || (r->out.eof && r->err.eof &&

@@ -190,7 +190,7 @@ set_options(ssh_session s, const struct gate_config *cfg,
 /*
  * A dead container is noticed by TCP when the SSH leg is idle (keepalive
  * probes), and when what we sent stays unacknowledged for KeepaliveInterval
- * x (KeepaliveCountMax + 1) (TCP_USER_TIMEOUT): the relay's own keepalive
+ * x (KeepaliveCountMax + 2) (TCP_USER_TIMEOUT): the relay's own keepalive
  * (relay.c) notices both sooner, and a stopped sshd, which TCP does not.
  */
 static void
@@ -204,7 +204,7 @@ set_tcp_keepalive(ssh_session s, long interval, long count)
 		return;
 	if (idle < 1)
 		idle = 1;
-	user_timeout = (unsigned int)(interval * (count + 1));
+	user_timeout = (unsigned int)(interval * (count + 2));
 	log_debug("TCP keepalive after %d s idle, %d probes; unacknowledged "
 	    "data gives up after %u ms", idle, cnt, user_timeout);
 	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));

@@ -96,10 +96,10 @@ struct relay {
 	int		 eof_sent;	/* and the channel was told */
 	int		 up_stalled;	/* the last write took nothing */
 	int		 paused;	/* a ring is blocked */
-	int		 choked;	/* libssh holds > RELAY_OUT_MAX to send */
+	int		 choked;	/* libssh holds > RELAY_OUT_MAX */
 	/* libssh counts what crosses the socket and its packets */
 	struct ssh_counter_struct sock_ctr, raw_ctr;
-	long long	 out_base;	/* the counters' gap when it was empty */
+	long long	 out_base;	/* the counters' gap when empty */
 	/* the keepalive: a request the container must answer */
 	unsigned long long alive_in;	/* packets in at the last one */
 	int		 alive_sent;	/* one was sent */
@@ -493,10 +493,44 @@ relay_restore(struct relay *r)
 	free(r->err.p);
 }
 
+/*
+ * ppoll() runs the handlers only when it returns EINTR: when an fd is
+ * ready at once (a container that floods keeps the socket readable, a
+ * busy transfer too) it restores the mask with the signal still pending,
+ * round after round. Whatever is pending is taken here instead.
+ */
+static void
+relay_take_pending(void)
+{
+	static const struct timespec zero = { 0, 0 };
+	sigset_t pending, ours;
+	int sig;
+
+	if (sigpending(&pending) != 0)
+		return;
+	if (!sigismember(&pending, SIGTERM) &&
+	    !sigismember(&pending, SIGHUP) &&
+	    !sigismember(&pending, SIGINT) &&
+	    !sigismember(&pending, SIGWINCH))
+		return;
+	sigemptyset(&ours);
+	sigaddset(&ours, SIGWINCH);
+	sigaddset(&ours, SIGTERM);
+	sigaddset(&ours, SIGHUP);
+	sigaddset(&ours, SIGINT);
+	while ((sig = sigtimedwait(&ours, NULL, &zero)) > 0) {
+		if (sig == SIGWINCH)
+			got_winch = 1;
+		else
+			got_stop = sig;
+	}
+}
+
 /* What the signal handlers saw since the last round. -1: stop. */
 static int
 relay_signals(struct relay *r)
 {
+	relay_take_pending();
 	if (got_stop) {
 		log_debug("signal %d: stopping", (int)got_stop);
 		r->res->end = RELAY_END_SIGNAL;
@@ -1035,8 +1069,9 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 		if (relay_check_channel(&r) == 0)
 			relay_loop(&r);
 		if (upstream_refused() > 0)
-			log_verbose("refused %llu unsolicited channel opens and "
-			    "requests of the container", upstream_refused());
+			log_verbose("refused %llu unsolicited channel opens "
+			    "and requests of the container",
+			    upstream_refused());
 		log_verbose("relay ended: %s, %llu bytes up, %llu down%s%s",
 		    relay_end_name(res->end), res->bytes_up, res->bytes_down,
 		    res->detail[0] != '\0' ? ": " : "", res->detail);

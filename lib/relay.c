@@ -1042,11 +1042,13 @@ relay_loop(struct relay *r)
 static int
 relay_check_channel(struct relay *r)
 {
-	uint32_t max = upstream_remote_maxpacket();
+	uint32_t max;
+	int known;
 
-	if (max >= RELAY_MIN_PACKET)
+	known = upstream_remote_maxpacket(&max) == 0;
+	if (known && max >= RELAY_MIN_PACKET)
 		return 0;
-	if (max == 0)
+	if (!known)
 		strlcpy(r->res->detail, "the channel's maximum packet size "
 		    "is unknown", sizeof(r->res->detail));
 	else

@@ -279,10 +279,11 @@ upstream_open_session(ssh_channel ch)
 	return rc;
 }
 
-uint32_t
-upstream_remote_maxpacket(void)
+int
+upstream_remote_maxpacket(uint32_t *max)
 {
-	return open_conf.seen ? open_conf.maxpacket : 0;
+	*max = open_conf.maxpacket;
+	return open_conf.seen ? 0 : -1;
 }
 
 int

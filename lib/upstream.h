@@ -45,9 +45,10 @@ int	upstream_open_session(ssh_channel ch);
 
 /*
  * The maximum packet size the container gave the session channel opened
- * last by upstream_open_session(); 0 if libssh did not say it.
+ * last by upstream_open_session(), into *max: 0, or -1 if libssh did not
+ * say it.
  */
-uint32_t upstream_remote_maxpacket(void);
+int	upstream_remote_maxpacket(uint32_t *max);
 
 /*
  * How many unsolicited messages (channel opens of every type, unknown

@@ -219,8 +219,14 @@ test_expect_success 'a maximum packet size of 10 ends the session at once' '
 	sg_log_contains "$SG_LOG" "session ended.* login=$LOGIN .*end_reason=protocol detail=\"?maximum packet size 10 is below 1024\"? code=251"
 '
 
-test_expect_success 'a maximum packet size of 1023 too, of 1024 works' '
+# libssh itself takes a maximum packet size of 0 for an invalid packet:
+# the channel never opens (ConnectTimeout), the session is refused.
+test_expect_success 'a maximum packet size of 0 or 1023 too, of 1024 works' '
 	test_when_finished leftovers_kill &&
+	hostile_start --maxpacket 0 &&
+	test_expect_code 247 "$TRASH/bin/ssh-alice" -l $LOGIN 127.0.0.1 \
+		drain </dev/null 2>err &&
+	grep "sshgate: container 2345 refused the exec session" err &&
 	hostile_start --maxpacket 1023 &&
 	test_expect_code 251 "$TRASH/bin/ssh-alice" -l $LOGIN 127.0.0.1 \
 		drain </dev/null 2>err &&
@@ -240,6 +246,19 @@ test_expect_success 'a huge window never read: bounded, and noticed' '
 	test "$code" = 251 &&
 	echo "sshgate: container 2345 stopped responding; session closed" >expect &&
 	test_cmp expect noread.err &&
+	bounded 1 &&
+	sg_log_contains "$SG_LOG" "session ended.* login=$LOGIN .*end_reason=unresponsive .*code=251"
+'
+
+test_expect_success 'a container that reads but never answers: noticed' '
+	test_when_finished leftovers_kill &&
+	hostile_start &&
+	: >"$SG_LOG" &&
+	session_start silent silent &&
+	session_end silent 20 &&
+	test "$code" = 251 &&
+	echo "sshgate: container 2345 stopped responding; session closed" >expect &&
+	test_cmp expect silent.err &&
 	bounded 1 &&
 	sg_log_contains "$SG_LOG" "session ended.* login=$LOGIN .*end_reason=unresponsive .*code=251"
 '

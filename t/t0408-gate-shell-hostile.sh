@@ -219,14 +219,20 @@ test_expect_success 'a maximum packet size of 10 ends the session at once' '
 	sg_log_contains "$SG_LOG" "session ended.* login=$LOGIN .*end_reason=protocol detail=\"?maximum packet size 10 is below 1024\"? code=251"
 '
 
-# libssh itself takes a maximum packet size of 0 for an invalid packet:
-# the channel never opens (ConnectTimeout), the session is refused.
+# libssh 0.10.6 of Debian 12 takes a maximum packet size of 0 for an
+# invalid packet: the channel never opens (ConnectTimeout), the session
+# is refused (247); a libssh that takes it gets the relay's refusal.
 test_expect_success 'a maximum packet size of 0 or 1023 too, of 1024 works' '
 	test_when_finished leftovers_kill &&
 	hostile_start --maxpacket 0 &&
-	test_expect_code 247 "$TRASH/bin/ssh-alice" -l $LOGIN 127.0.0.1 \
-		drain </dev/null 2>err &&
-	grep "sshgate: container 2345 refused the exec session" err &&
+	{ "$TRASH/bin/ssh-alice" -l $LOGIN 127.0.0.1 drain </dev/null 2>err
+	  code=$?; } &&
+	cat err &&
+	case $code in
+	247)	grep "sshgate: container 2345 refused the exec session" err ;;
+	251)	grep "maximum packet size 0 is below 1024" err ;;
+	*)	false ;;
+	esac &&
 	hostile_start --maxpacket 1023 &&
 	test_expect_code 251 "$TRASH/bin/ssh-alice" -l $LOGIN 127.0.0.1 \
 		drain </dev/null 2>err &&

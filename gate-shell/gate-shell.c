@@ -37,6 +37,7 @@
 #include "outcome.h"
 #include "prog.h"
 #include "revoke.h"
+#include "rlimits.h"
 #include "session.h"
 
 #define COMMAND_MAX	(64 * 1024)
@@ -369,6 +370,8 @@ main(int argc, char **argv)
 		return GATE_EXIT_CONFIG;
 	/* every gate session runs as the same uid: no ptrace, no core */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* a bound whatever the container makes libssh do (rlimits.h) */
+	(void)gate_limits_apply();
 	signal(SIGPIPE, SIG_IGN);
 	/* the revocation check's jitter */
 	prog_seed_random();

@@ -152,6 +152,14 @@ static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
 	    GATE_EXIT_MAX_TIME, 1, "this login reached the gate's limit of "
 	    "{max}; session closed (MaxSessionTime)", "session ended",
 	    LOG_INFO },
+	[OUTCOME_S_UNRESPONSIVE] = { "s_unresponsive",
+	    GATE_EXIT_UNREACHABLE, 1, "container {node} stopped responding; "
+	    "session closed", "session ended", LOG_WARNING },
+	/* {reason}: the relay's own words, never the container's */
+	[OUTCOME_S_PROTOCOL] = { "s_protocol",
+	    GATE_EXIT_UNREACHABLE, 1, "container {node} broke the SSH "
+	    "protocol ({reason}); session closed", "session ended",
+	    LOG_WARNING },
 	/* loud: sshd started a gate login without the key's command */
 	[OUTCOME_SHELL_REFUSED] = { "shell_refused",
 	    GATE_EXIT_CONFIG, 0, "gate logins run only the gate; refused",
@@ -333,6 +341,10 @@ outcome_of_end(enum relay_end end)
 		return OUTCOME_S_IDLE;
 	case RELAY_END_MAX_TIME:
 		return OUTCOME_S_MAX_TIME;
+	case RELAY_END_UNRESPONSIVE:
+		return OUTCOME_S_UNRESPONSIVE;
+	case RELAY_END_PROTOCOL:
+		return OUTCOME_S_PROTOCOL;
 	}
 	return OUTCOME_S_INTERNAL;
 }
@@ -418,6 +430,8 @@ outcome_session(const struct session_req *rq,
 	c.node = so->have_node ? so->node : rq->login.node;
 	c.status = so->status;
 	c.kind = session_kind_name(rq->kind);
+	if (o == OUTCOME_S_PROTOCOL)
+		c.reason = so->res.detail;
 	outcome_say(o, &c, rq->tty);
 	return code;
 }

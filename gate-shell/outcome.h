@@ -74,6 +74,8 @@ enum outcome {
 	OUTCOME_S_UNCONFIRMED,	/* the API did not answer for RevokeGrace */
 	OUTCOME_S_IDLE,		/* IdleTimeout */
 	OUTCOME_S_MAX_TIME,	/* MaxSessionTime */
+	OUTCOME_S_UNRESPONSIVE,	/* the container stopped answering */
+	OUTCOME_S_PROTOCOL,	/* the container broke the protocol */
 	OUTCOME_SHELL_REFUSED,	/* as login shell: not the forced command */
 	OUTCOME_COUNT
 };

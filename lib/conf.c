@@ -32,6 +32,7 @@ enum conf_type {
 	T_BOOL,		/* yes | no */
 	T_TIME,		/* a time_units number, in [min, max] ms */
 	T_SIZE,		/* a size_units number, in [min, max] bytes */
+	T_COUNT,	/* a plain number, in [min, max] */
 	T_LOGLEVEL,	/* QUIET ERROR INFO VERBOSE DEBUG */
 };
 
@@ -99,6 +100,8 @@ static const struct keyword {
 	    0, 604800000L,		"0" },
 	{ "MenuRefreshInterval",	T_TIME,	F(menu_refresh_interval),
 	    0, 60000,			"3s" },
+	{ "KeepaliveCountMax",	T_COUNT,	F(keepalive_count_max),
+	    1, 100,			"4" },
 	/* Debian's "Subsystem sftp" line: what sshd passes a forced command */
 	{ "SftpSubsystem",	T_LINE,		F(sftp_subsystem),
 	    0, 0,			"/usr/lib/openssh/sftp-server" },
@@ -118,6 +121,10 @@ static const struct conflex_unit time_units[] = {
 static const struct conflex_unit size_units[] = {
 	{ "", 1 }, { "K", 1024 }, { "k", 1024 }, { "M", 1024 * 1024 },
 	{ "m", 1024 * 1024 }, { NULL, 0 },
+};
+
+static const struct conflex_unit count_units[] = {
+	{ "", 1 }, { NULL, 0 },
 };
 
 static const char *const loglevels[] = {
@@ -306,7 +313,8 @@ set_number(struct gate_config *cfg, const struct keyword *k, const char *v,
 {
 	long n;
 
-	n = parse_number(v, k->type == T_TIME ? time_units : size_units);
+	n = parse_number(v, k->type == T_TIME ? time_units :
+	    k->type == T_SIZE ? size_units : count_units);
 	if (n >= 0 && n >= k->min && n <= k->max) {
 		*long_field(cfg, k) = n;
 		return 0;
@@ -315,10 +323,13 @@ set_number(struct gate_config *cfg, const struct keyword *k, const char *v,
 		snprintf(errbuf, errlen, "%s: %s needs a time between %ldms "
 		    "and %ldms (e.g. 500ms, 3s), not \"%s\"", where, k->name,
 		    k->min, k->max, v);
-	else
+	else if (k->type == T_SIZE)
 		snprintf(errbuf, errlen, "%s: %s needs a size between %ld "
 		    "and %ld bytes (e.g. 64K), not \"%s\"", where, k->name,
 		    k->min, k->max, v);
+	else
+		snprintf(errbuf, errlen, "%s: %s needs a number between %ld "
+		    "and %ld, not \"%s\"", where, k->name, k->min, k->max, v);
 	return GATE_ERR_CONFIG;
 }
 
@@ -344,6 +355,7 @@ set_value(struct gate_config *cfg, const struct keyword *k, const char *v,
 		return GATE_ERR_CONFIG;
 	case T_TIME:
 	case T_SIZE:
+	case T_COUNT:
 		return set_number(cfg, k, v, where, errbuf, errlen);
 	case T_LOGLEVEL:
 		for (i = 0; i < sizeof(loglevels) / sizeof(loglevels[0]); i++) {
@@ -524,6 +536,7 @@ conf_dump(const struct gate_config *cfg, FILE *f)
 			dump_time(f, lower, *long_field(c, &keywords[i]));
 			break;
 		case T_SIZE:
+		case T_COUNT:
 			fprintf(f, "%s %ld\n", lower,
 			    *long_field(c, &keywords[i]));
 			break;

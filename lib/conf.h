@@ -45,6 +45,7 @@ struct gate_config {
 	long	 idle_timeout;		/* IdleTimeout, ms; 0: off */
 	long	 max_session_time;	/* MaxSessionTime, ms; 0: off */
 	long	 menu_refresh_interval;	/* MenuRefreshInterval, ms; 0: off */
+	long	 keepalive_count_max;	/* KeepaliveCountMax, unanswered */
 	char	*sftp_subsystem;	/* SftpSubsystem: sshd's Subsystem line */
 	char	*sftp_relay;		/* SftpRelay */
 

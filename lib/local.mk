@@ -13,6 +13,7 @@ lib_libsshgate_la_SOURCES = \
 	lib/prog.c lib/prog.h \
 	lib/relay.c lib/relay.h \
 	lib/sandbox.c lib/sandbox.h \
+	lib/rlimits.c lib/rlimits.h \
 	lib/session.c lib/session.h \
 	lib/signer.c lib/signer.h \
 	lib/termsafe.c lib/termsafe.h \

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -16,6 +17,7 @@
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
+#include <libssh/server.h>	/* ssh_send_keepalive() */
 
 #include "clock.h"
 #include "compat.h"
@@ -23,6 +25,7 @@
 #include "ident.h"
 #include "log.h"
 #include "relay.h"
+#include "upstream.h"
 
 #define RELAY_BUF	(256 * 1024)
 #define RELAY_PAUSE_MS	20
@@ -34,6 +37,24 @@
  * takes all of it.
  */
 #define RELAY_RING	(2 * 1024 * 1024)
+/*
+ * The smallest maximum packet size a container may give the channel.
+ * libssh sends at most that less 10 bytes a packet: 10 makes
+ * ssh_channel_write() loop forever on empty packets, and a few bytes
+ * more a packet per byte. OpenSSH gives 32768; RFC 4253 wants 32768
+ * handled by everyone.
+ */
+#define RELAY_MIN_PACKET	1024
+/*
+ * What libssh's outgoing buffer may hold before the relay stops reading
+ * the container: past it the container does not read what we send (our
+ * answers to its requests, the upload), and reading more of it would
+ * only queue more answers. Counted from libssh's counters, with
+ * RELAY_PKT_OVERHEAD a packet for what they leave out (length, padding,
+ * MAC), so an overestimate.
+ */
+#define RELAY_OUT_MAX	(1024 * 1024)
+#define RELAY_PKT_OVERHEAD	(4 + 1 + 19 + 64)
 
 /* client to container: read only once the last read is all sent */
 struct buf {
@@ -75,6 +96,14 @@ struct relay {
 	int		 eof_sent;	/* and the channel was told */
 	int		 up_stalled;	/* the last write took nothing */
 	int		 paused;	/* a ring is blocked */
+	int		 choked;	/* libssh holds > RELAY_OUT_MAX */
+	/* libssh counts what crosses the socket and its packets */
+	struct ssh_counter_struct sock_ctr, raw_ctr;
+	long long	 out_base;	/* the counters' gap when empty */
+	/* the keepalive: a request the container must answer */
+	unsigned long long alive_in;	/* packets in at the last one */
+	int		 alive_sent;	/* one was sent */
+	long		 alive_missed;	/* intervals without a packet since */
 	long long	 now;		/* clock_now_ms() of this round */
 	long long	 next_alive;	/* 0: no keepalive */
 	long long	 active_at;	/* when bytes last moved */
@@ -416,6 +445,7 @@ relay_setup(struct relay *r, ssh_session s, ssh_channel ch,
 	relay_take_fds(r);
 	ssh_set_blocking(s, 0);
 	r->sfd = ssh_get_fd(s);
+	ssh_set_counters(s, &r->sock_ctr, &r->raw_ctr);
 	if ((r->ev = ssh_event_new()) == NULL ||
 	    ssh_event_add_session(r->ev, s) != SSH_OK) {
 		log_debug("cannot make an ssh_event for the session");
@@ -427,8 +457,8 @@ relay_setup(struct relay *r, ssh_session s, ssh_channel ch,
 	r->active_at = r->now;
 	res->end = RELAY_END_ERROR;
 	log_debug("relaying: tty %d, check fd %d, keepalive every %ld ms "
-	    "(0: none)", o->tty, o->check != NULL ? o->check_fd : -1,
-	    o->keepalive_interval);
+	    "(0: none), %ld unanswered end it", o->tty, o->check != NULL ?
+	    o->check_fd : -1, o->keepalive_interval, o->keepalive_count_max);
 	return 0;
 }
 
@@ -442,6 +472,9 @@ relay_restore(struct relay *r)
 		ssh_event_remove_session(r->ev, r->s);
 		ssh_event_free(r->ev);
 	}
+	/* they are ours, on our stack */
+	if (r->s != NULL)
+		ssh_set_counters(r->s, NULL, NULL);
 	/* backwards: on a terminal fds 0-2 share one file description */
 	for (i = 2; i >= 0; i--)
 		if (r->fl[i] != -1)
@@ -463,10 +496,44 @@ relay_restore(struct relay *r)
 	free(r->err.p);
 }
 
+/*
+ * ppoll() runs the handlers only when it returns EINTR: when an fd is
+ * ready at once (a container that floods keeps the socket readable, a
+ * busy transfer too) it restores the mask with the signal still pending,
+ * round after round. Whatever is pending is taken here instead.
+ */
+static void
+relay_take_pending(void)
+{
+	static const struct timespec zero = { 0, 0 };
+	sigset_t pending, ours;
+	int sig;
+
+	if (sigpending(&pending) != 0)
+		return;
+	if (!sigismember(&pending, SIGTERM) &&
+	    !sigismember(&pending, SIGHUP) &&
+	    !sigismember(&pending, SIGINT) &&
+	    !sigismember(&pending, SIGWINCH))
+		return;
+	sigemptyset(&ours);
+	sigaddset(&ours, SIGWINCH);
+	sigaddset(&ours, SIGTERM);
+	sigaddset(&ours, SIGHUP);
+	sigaddset(&ours, SIGINT);
+	while ((sig = sigtimedwait(&ours, NULL, &zero)) > 0) {
+		if (sig == SIGWINCH)
+			got_winch = 1;
+		else
+			got_stop = sig;
+	}
+}
+
 /* What the signal handlers saw since the last round. -1: stop. */
 static int
 relay_signals(struct relay *r)
 {
+	relay_take_pending();
 	if (got_stop) {
 		log_debug("signal %d: stopping", (int)got_stop);
 		r->res->end = RELAY_END_SIGNAL;
@@ -506,11 +573,45 @@ relay_dbg_quota(struct relay *r)
 	return 0;
 }
 
+/*
+ * What libssh holds to send, at most (RELAY_PKT_OVERHEAD): the packets it
+ * made less what went out through the socket, since the last time it
+ * held nothing (no write pending), which resets what the overestimate
+ * gathered.
+ */
+static long long
+relay_out_pending(struct relay *r)
+{
+	long long gap;
+
+	gap = (long long)(r->raw_ctr.out_bytes + RELAY_PKT_OVERHEAD *
+	    r->raw_ctr.out_packets) - (long long)r->sock_ctr.out_bytes;
+	if (!(ssh_get_poll_flags(r->s) & SSH_WRITE_PENDING))
+		r->out_base = gap;
+	return gap > r->out_base ? gap - r->out_base : 0;
+}
+
+/* Whether libssh holds too much to send; says so when that changes. */
+static void
+relay_check_choke(struct relay *r)
+{
+	long long pending = relay_out_pending(r);
+	int choked = pending > RELAY_OUT_MAX;
+
+	if (choked != r->choked && relay_dbg_quota(r))
+		log_debug("%s: libssh holds about %lld bytes to send",
+		    choked ? "the container does not read: not reading it "
+		    "either" : "the container reads again", pending);
+	r->choked = choked;
+}
+
 /* Whether a ring is blocked (ring_blocked()); says so when that changes. */
 static void
 relay_check_pause(struct relay *r)
 {
 	int paused = ring_blocked(&r->out) || ring_blocked(&r->err);
+
+	relay_check_choke(r);
 
 	if (paused != r->paused && relay_dbg_quota(r)) {
 		if (paused)
@@ -550,7 +651,7 @@ static int
 relay_pull(struct relay *r)
 {
 	relay_check_pause(r);
-	if (!r->paused && (relay_fill(r, &r->out) != 0 ||
+	if (!r->paused && !r->choked && (relay_fill(r, &r->out) != 0 ||
 	    relay_fill(r, &r->err) != 0))
 		return -1;
 	if (drain(&r->out, &r->res->bytes_down) == -1 ||
@@ -573,7 +674,9 @@ relay_push(struct relay *r)
 	int n;
 
 	r->up_stalled = 0;
-	if (!r->paused && r->up.len > 0 &&
+	/* libssh takes more only once it sent most of the last */
+	if (!r->paused && !r->choked && r->up.len > 0 &&
+	    relay_out_pending(r) < RELAY_BUF &&
 	    (win = ssh_channel_window_size(r->ch)) > 0) {
 		n = ssh_channel_write(r->ch, r->up.p + r->up.off,
 		    (uint32_t)(r->up.len < win ? r->up.len : win));
@@ -590,7 +693,8 @@ relay_push(struct relay *r)
 		if (r->up.len == 0)
 			r->up.off = 0;
 	}
-	if (!r->paused && r->stdin_eof && r->up.len == 0 && !r->eof_sent &&
+	if (!r->paused && !r->choked && r->stdin_eof && r->up.len == 0 &&
+	    !r->eof_sent &&
 	    !chan_closed(r->ch, r->res)) {
 		log_debug("the client's stdin ended: EOF to the container");
 		ssh_channel_send_eof(r->ch);
@@ -651,18 +755,63 @@ relay_limit_at(const struct relay *r)
 	return at;
 }
 
-/* The keepalive, when due; then the limits. -1: a limit ends it. */
+/*
+ * Sends keepalive@openssh.com with want-reply, which OpenSSH answers.
+ * In nonblocking mode libssh's ssh_send_keepalive() sends one and leaves
+ * it pending; a call while one is pending only takes its answer, if it
+ * came, and sends nothing: hence two calls, so that one goes out at
+ * every interval unless the last one is still unanswered.
+ */
+static void
+relay_send_keepalive(struct relay *r)
+{
+	(void)ssh_send_keepalive(r->s);
+	(void)ssh_send_keepalive(r->s);
+}
+
+/*
+ * The keepalive, when due. Any packet from the container since the last
+ * one is an answer; KeepaliveCountMax intervals in a row without one end
+ * the session. While a ring is blocked the relay reads nothing of the
+ * container (the client is slow, not the container): not counted. -1:
+ * stop.
+ */
 static int
-relay_timers(struct relay *r)
+relay_keepalive(struct relay *r)
+{
+	unsigned long long in = r->raw_ctr.in_packets;
+
+	if (r->next_alive == 0 || r->now < r->next_alive)
+		return 0;
+	r->next_alive = r->now + r->o->keepalive_interval;
+	if (r->paused || in != r->alive_in || !r->alive_sent)
+		r->alive_missed = 0;
+	else if (++r->alive_missed >= r->o->keepalive_count_max) {
+		snprintf(r->res->detail, sizeof(r->res->detail), "no answer "
+		    "to %ld keepalives, %ld ms apart", r->alive_missed,
+		    r->o->keepalive_interval);
+		log_debug("%s", r->res->detail);
+		r->res->end = RELAY_END_UNRESPONSIVE;
+		return -1;
+	}
+	r->alive_in = in;
+	log_debug("keepalive to the container (%ld unanswered)",
+	    r->alive_missed);
+	if (r->paused)
+		return 0;
+	/* the container does not read: the count goes on, nothing queued */
+	if (!r->choked)
+		relay_send_keepalive(r);
+	r->alive_sent = 1;
+	return 0;
+}
+
+/* IdleTimeout and MaxSessionTime. -1: one ends it. */
+static int
+relay_limits(struct relay *r)
 {
 	unsigned long long moved;
 
-	r->now = clock_now_ms();
-	if (r->next_alive != 0 && r->now >= r->next_alive) {
-		log_debug("keepalive to the container");
-		(void)ssh_send_ignore(r->s, "");
-		r->next_alive = r->now + r->o->keepalive_interval;
-	}
 	moved = r->res->bytes_up + r->res->bytes_down;
 	if (moved != r->active_bytes) {
 		r->active_bytes = moved;
@@ -677,6 +826,16 @@ relay_timers(struct relay *r)
 		return 0;
 	log_debug("%s", relay_end_name(r->res->end));
 	return -1;
+}
+
+/* The keepalive, when due; then the limits. -1: stop. */
+static int
+relay_timers(struct relay *r)
+{
+	r->now = clock_now_ms();
+	if (relay_keepalive(r) != 0)
+		return -1;
+	return relay_limits(r);
 }
 
 /* The check's fd said something: the check decides. -1: stop. */
@@ -702,11 +861,12 @@ relay_check(struct relay *r)
 static int
 relay_busy(struct relay *r)
 {
-	if (r->paused)
+	if (r->paused || r->choked)
 		return 0;
 	return (!r->out.eof && ring_ready(r->ch, &r->out)) ||
 	    (!r->err.eof && ring_ready(r->ch, &r->err)) ||
 	    (r->up.len > 0 && !r->up_stalled &&
+	    relay_out_pending(r) < RELAY_BUF &&
 	    ssh_channel_window_size(r->ch) > 0) ||
 	    (r->out.len == 0 && r->err.len == 0 &&
 	    (chan_closed(r->ch, r->res) || (r->out.eof && r->err.eof &&
@@ -801,11 +961,13 @@ relay_prepare_poll(struct relay *r)
 	busy = relay_busy(r);
 	/* blocked: only the client's reading of fd 1 or 2 wakes us */
 	p[PFD_SOCK].fd = r->paused ? -1 : r->sfd;
-	p[PFD_SOCK].events = POLLIN;
+	/* choked: only its reading what we send wakes us */
+	p[PFD_SOCK].events = r->choked ? 0 : POLLIN;
 	if (ssh_get_poll_flags(r->s) & SSH_WRITE_PENDING)
 		p[PFD_SOCK].events |= POLLOUT;
 	/* fd 0: only while there is room and window to send it */
-	p[PFD_STDIN].fd = !r->paused && !r->stdin_eof && r->up.len == 0 &&
+	p[PFD_STDIN].fd = !r->paused && !r->choked && !r->stdin_eof &&
+	    r->up.len == 0 &&
 	    ssh_channel_window_size(r->ch) > 0 ? STDIN_FILENO : -1;
 	p[PFD_STDIN].events = POLLIN;
 	/* fd 1 always: POLLERR says the client closed its end */
@@ -920,6 +1082,32 @@ relay_loop(struct relay *r)
 	}
 }
 
+/*
+ * The channel's parameters the container chose: a maximum packet size
+ * below RELAY_MIN_PACKET (or one libssh did not tell) ends the session
+ * before any libssh call can spin on it. 0 or -1: stop.
+ */
+static int
+relay_check_channel(struct relay *r)
+{
+	uint32_t max;
+	int known;
+
+	known = upstream_remote_maxpacket(&max) == 0;
+	if (known && max >= RELAY_MIN_PACKET)
+		return 0;
+	if (!known)
+		strlcpy(r->res->detail, "the channel's maximum packet size "
+		    "is unknown", sizeof(r->res->detail));
+	else
+		snprintf(r->res->detail, sizeof(r->res->detail), "maximum "
+		    "packet size %u is below %d", (unsigned int)max,
+		    RELAY_MIN_PACKET);
+	log_debug("%s", r->res->detail);
+	r->res->end = RELAY_END_PROTOCOL;
+	return -1;
+}
+
 int
 relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
     struct relay_result *res)
@@ -928,7 +1116,12 @@ relay_run(ssh_session s, ssh_channel ch, const struct relay_opts *o,
 	int ret;
 
 	if ((ret = relay_setup(&r, s, ch, o, res)) == 0) {
-		relay_loop(&r);
+		if (relay_check_channel(&r) == 0)
+			relay_loop(&r);
+		if (upstream_refused() > 0)
+			log_verbose("refused %llu unsolicited channel opens "
+			    "and requests of the container",
+			    upstream_refused());
 		log_verbose("relay ended: %s, %llu bytes up, %llu down%s%s",
 		    relay_end_name(res->end), res->bytes_up, res->bytes_down,
 		    res->detail[0] != '\0' ? ": " : "", res->detail);
@@ -980,6 +1173,10 @@ relay_end_name(enum relay_end end)
 		return "idle";
 	case RELAY_END_MAX_TIME:
 		return "max_time";
+	case RELAY_END_UNRESPONSIVE:
+		return "unresponsive";
+	case RELAY_END_PROTOCOL:
+		return "protocol";
 	}
 	return "unknown";
 }

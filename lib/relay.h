@@ -22,9 +22,11 @@ enum relay_end {
 	RELAY_END_ERROR,	/* the SSH leg failed */
 	RELAY_END_IDLE,		/* idle_timeout passed without a byte */
 	RELAY_END_MAX_TIME,	/* end_at came */
+	RELAY_END_UNRESPONSIVE,	/* KeepaliveCountMax keepalives unanswered */
+	RELAY_END_PROTOCOL,	/* the container broke the protocol (detail) */
 };
 /* the last of enum relay_end (the relay process's outcome is checked) */
-#define RELAY_END_LAST	RELAY_END_MAX_TIME
+#define RELAY_END_LAST	RELAY_END_PROTOCOL
 
 
 struct relay_opts {
@@ -33,6 +35,7 @@ struct relay_opts {
 	/* idle: no byte relayed either way (keepalives do not count) */
 	long	 idle_timeout;		/* ms; 0: none */
 	long long end_at;		/* clock_now_ms() to stop at; 0: none */
+	long	 keepalive_count_max;	/* unanswered ones that end it */
 	/*
 	 * The check: an fd the relay polls with the others, and what it
 	 * calls when the fd is readable (or hung up); non-zero from it ends

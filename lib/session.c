@@ -577,6 +577,7 @@ session_relay(const struct gate_config *cfg, const struct session_req *rq,
 	if (cfg->max_session_time > 0)
 		ro.end_at = (rq->started_ms > 0 ? rq->started_ms :
 		    clock_now_ms()) + cfg->max_session_time;
+	ro.keepalive_count_max = cfg->keepalive_count_max;
 	ro.check_fd = sw->fd;
 	if (sw->fd != -1) {
 		ro.check = watch_verdict;
@@ -652,7 +653,7 @@ open_step(ssh_channel ch, const struct session_req *rq, enum open_step step,
 {
 	switch (step) {
 	case STEP_OPEN:
-		return ssh_channel_open_session(ch);
+		return upstream_open_session(ch);
 	case STEP_PTY:
 		return ssh_channel_request_pty_size(ch, rq->term, cols, rows);
 	case STEP_ENV:

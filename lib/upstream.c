@@ -6,12 +6,15 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <libssh/callbacks.h>
 #include <libssh/libssh.h>
+#include <libssh/server.h>	/* ssh_set_message_callback() */
 
 #include "api.h"
 #include "clock.h"
@@ -29,6 +32,23 @@
 #define UPSTREAM_KEX \
 	"curve25519-sha256,curve25519-sha256@libssh.org," \
 	"ecdh-sha2-nistp256,diffie-hellman-group14-sha256"
+
+/*
+ * What libssh 0.10 and 0.11 say of the channel's open confirmation, at
+ * SSH_LOG_PROTOCOL, in ssh_packet_channel_open_conf(): the only place
+ * their public API shows the peer's maximum packet size.
+ */
+#define OPEN_CONF_LINE	"Remote window : "
+
+/* The session channel's parameters, as the container confirmed them. */
+static struct {
+	int		 seen;
+	uint32_t	 window;
+	uint32_t	 maxpacket;
+} open_conf;
+
+/* The unsolicited messages refused since the login. */
+static unsigned long long refused;
 
 int
 upstream_hostkey_algos(const struct api_node *n, char *buf, size_t len)
@@ -167,22 +187,103 @@ set_options(ssh_session s, const struct gate_config *cfg,
 	return 0;
 }
 
-/* A dead container is noticed by TCP when the SSH leg is idle. */
+/*
+ * A dead container is noticed by TCP when the SSH leg is idle (keepalive
+ * probes), and when what we sent stays unacknowledged for KeepaliveInterval
+ * x (KeepaliveCountMax + 2) (TCP_USER_TIMEOUT): the relay's own keepalive
+ * (relay.c) notices both sooner, and a stopped sshd, which TCP does not.
+ */
 static void
-set_tcp_keepalive(ssh_session s, long interval)
+set_tcp_keepalive(ssh_session s, long interval, long count)
 {
-	int idle = (int)(interval / 1000), cnt = 4, on = 1;
+	int idle = (int)(interval / 1000), cnt = (int)count, on = 1;
+	unsigned int user_timeout;
 	socket_t fd;
 
 	if ((fd = ssh_get_fd(s)) == SSH_INVALID_SOCKET || interval <= 0)
 		return;
 	if (idle < 1)
 		idle = 1;
-	log_debug("TCP keepalive after %d s idle, %d probes", idle, cnt);
+	user_timeout = (unsigned int)(interval * (count + 2));
+	log_debug("TCP keepalive after %d s idle, %d probes; unacknowledged "
+	    "data gives up after %u ms", idle, cnt, user_timeout);
 	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle, sizeof(idle));
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout,
+	    sizeof(user_timeout));
+}
+
+/*
+ * Every message libssh would queue for us (a channel open of any type, a
+ * request we do not know on our channel): refused and freed at once (1:
+ * libssh sends its default reply, a failure, and frees it). Without a
+ * callback libssh 0.10 keeps each on a list nobody empties. Global
+ * requests never get here: libssh answers those itself.
+ */
+static int
+refuse_message(ssh_session s, ssh_message msg, void *arg)
+{
+	(void)s;
+	(void)arg;
+	if (refused++ < 8)
+		log_debug("refused an unsolicited message of type %d/%d",
+		    ssh_message_type(msg), ssh_message_subtype(msg));
+	return 1;
+}
+
+unsigned long long
+upstream_refused(void)
+{
+	return refused;
+}
+
+/*
+ * libssh's log, while upstream_open_session() listens: only the line of
+ * the open confirmation is kept (libssh's lines carry the peer's text:
+ * none of it goes anywhere).
+ */
+static void
+open_log_cb(int prio, const char *function, const char *buf, void *arg)
+{
+	const char *p;
+	unsigned int win, max;
+
+	(void)prio;
+	(void)function;
+	(void)arg;
+	if ((p = strstr(buf, OPEN_CONF_LINE)) != NULL &&
+	    sscanf(p, OPEN_CONF_LINE "%u, maxpacket : %u", &win, &max) == 2) {
+		open_conf.window = win;
+		open_conf.maxpacket = max;
+		open_conf.seen = 1;
+	}
+}
+
+int
+upstream_open_session(ssh_channel ch)
+{
+	int level, rc;
+
+	level = ssh_get_log_level();
+	(void)ssh_set_log_callback(open_log_cb);
+	if (level < SSH_LOG_PROTOCOL)
+		(void)ssh_set_log_level(SSH_LOG_PROTOCOL);
+	rc = ssh_channel_open_session(ch);
+	(void)ssh_set_log_level(level);
+	if (rc == SSH_OK)
+		log_debug("the container confirmed the channel: %s window "
+		    "%" PRIu32 ", maximum packet %" PRIu32, open_conf.seen ?
+		    "" : "(not seen) ", open_conf.window, open_conf.maxpacket);
+	return rc;
+}
+
+int
+upstream_remote_maxpacket(uint32_t *max)
+{
+	*max = open_conf.maxpacket;
+	return open_conf.seen ? 0 : -1;
 }
 
 int
@@ -233,7 +334,9 @@ upstream_connect(const struct gate_config *cfg, const struct api_node *n,
 		goto out;
 	}
 	log_verbose("logged in as %s with the internal key", n->user);
-	set_tcp_keepalive(s, cfg->keepalive_interval);
+	set_tcp_keepalive(s, cfg->keepalive_interval,
+	    cfg->keepalive_count_max);
+	ssh_set_message_callback(s, refuse_message, NULL);
 	*out = s;
 	s = NULL;	/* transferred */
 	r = 0;

@@ -7,6 +7,8 @@
 #ifndef SSHGATE_UPSTREAM_H
 #define SSHGATE_UPSTREAM_H
 
+#include <stdint.h>
+
 #include <libssh/libssh.h>
 
 #include "api.h"
@@ -38,6 +40,26 @@ int	upstream_connect(const struct gate_config *cfg,
  * GATE_ERR_TIMEOUT, GATE_ERR_SSH (no socket) or GATE_ERR_SYSTEM.
  */
 int	upstream_wait(ssh_session s, long long deadline);
+
+/*
+ * ssh_channel_open_session(ch), noting the maximum packet size the
+ * container confirms (upstream_remote_maxpacket()). Same returns.
+ */
+int	upstream_open_session(ssh_channel ch);
+
+/*
+ * The maximum packet size the container gave the session channel opened
+ * last by upstream_open_session(), into *max: 0, or -1 if libssh did not
+ * say it.
+ */
+int	upstream_remote_maxpacket(uint32_t *max);
+
+/*
+ * How many unsolicited messages (channel opens of every type, unknown
+ * channel requests) were refused since the login: each is answered with
+ * a failure and freed at once.
+ */
+unsigned long long upstream_refused(void);
 
 /* The host key algorithms to ask for, for the pinned key types. */
 int	upstream_hostkey_algos(const struct api_node *n, char *buf,

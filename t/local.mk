@@ -39,3 +39,5 @@ t_helpers_api_probe_LDADD = $(UNIT_LDADD)
 
 # read by t/unit/test-ident and dev/platform-api --self-test-grammars
 EXTRA_DIST += t/data/ident-vectors
+# t0408's hostile container: a python3 script (python3-cryptography)
+EXTRA_DIST += t/helpers/hostile-container

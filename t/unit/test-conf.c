@@ -147,11 +147,13 @@ main(void)
 	    != NULL &&
 	    strstr(dump, "revokeinterval 30s\n") != NULL &&
 	    strstr(dump, "keepaliveinterval 30s\n") != NULL &&
+	    strstr(dump, "keepalivecountmax 4\n") != NULL &&
 	    strstr(dump, "sftpsubsystem /usr/lib/openssh/sftp-server\n")
 	    != NULL, "the defaults");
 	free(dump);
 	dump = NULL;
 	tap_is_int(cfg.api_timeout, 2000, "default ApiTimeout 2s");
+	tap_is_int(cfg.keepalive_count_max, 4, "default KeepaliveCountMax 4");
 	tap_is_int(cfg.auth_timeout, 3000, "default AuthTimeout 3s");
 	tap_is_int(cfg.stale_if_error, 0, "default StaleIfError 0: fail closed");
 	tap_ok(cfg.idle_timeout == 0 && cfg.max_session_time == 0,
@@ -217,6 +219,10 @@ main(void)
 	bad("ApiUrl https://x\nNoSuchKeyword 1\n", 2, "unknown keyword",
 	    "unknown keyword names file:line");
 	bad("ApiTimeout soon\n", 1, "ApiTimeout", "bad time");
+	bad("KeepaliveCountMax 0\n", 1, "needs a number between 1 and 100",
+	    "KeepaliveCountMax below its minimum");
+	bad("KeepaliveCountMax 4K\n", 1, "KeepaliveCountMax",
+	    "KeepaliveCountMax takes no unit");
 	bad("ApiTimeout 61\n", 1, "ApiTimeout", "ApiTimeout above its maximum");
 	bad("ApiTimeout 1ms\n", 1, "ApiTimeout", "ApiTimeout below its minimum");
 	bad("ApiTimeout -1\n", 1, "ApiTimeout", "negative time");

@@ -129,9 +129,9 @@ static const struct outcome_row outcome_table[OUTCOME_COUNT] = {
 	[OUTCOME_S_CHANNEL] = { "s_channel",
 	    GATE_EXIT_CHANNEL, 0, "container {node} refused the {kind} "
 	    "session", "session refused", LOG_WARNING },
-	/* no audit line: the relay never started */
+	/* the relay failed after "session started": its end is logged */
 	[OUTCOME_S_INTERNAL] = { "s_internal",
-	    GATE_EXIT_OTHER, 1, "internal error", NULL, 0 },
+	    GATE_EXIT_OTHER, 1, "internal error", "session ended", LOG_ERR },
 	[OUTCOME_S_REMOTE] = { "s_remote",
 	    -1, 1, NULL, "session ended", LOG_INFO },
 	[OUTCOME_S_REVOKED] = { "s_revoked",

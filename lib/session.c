@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -76,6 +77,9 @@ struct watch_state {
 
 #define WATCH_DENIED		'D'
 #define WATCH_UNCONFIRMED	'U'
+/* the watcher's exit status with a verdict (0: none) */
+#define WATCH_EXIT_DENIED	2
+#define WATCH_EXIT_UNCONFIRMED	3
 
 int
 session_req_from_env(struct session_req *rq, const char *key_id,
@@ -419,7 +423,9 @@ watch_child(const struct gate_config *cfg, const struct session_req *rq,
 	if (c != 0)
 		(void)!write(fd, &c, 1);
 	api_client_free(api);
-	_exit(0);
+	/* the monitor learns the verdict too, from the exit status */
+	_exit(c == WATCH_DENIED ? WATCH_EXIT_DENIED : c != 0 ?
+	    WATCH_EXIT_UNCONFIRMED : 0);
 }
 
 /* Forks the watcher if there is a check to run. 0 or GATE_ERR_SYSTEM. */
@@ -751,11 +757,24 @@ struct relay_proc {
 	pid_t	 pid;		/* -1: none */
 	int	 ctl;		/* -1: none */
 	int	 agent;		/* -1: none */
+	/* what the monitor enforces itself (relay_kill_at()) */
+	long long sig_at;	/* a signal was passed on; 0: none */
+	long long watch_at;	/* the watcher ended; 0: not yet */
+	enum session_verdict verdict;	/* the watcher's exit said so */
 	/* fds 0-2 as the relay found them, for a relay that dies */
 	int	 fl[3];
 	int	 have_tio;
 	struct termios tio;
 };
+
+/*
+ * The limits the relay keeps, as the monitor read them: the relay reads
+ * the file again (for what it needs of the rest), which may have changed
+ * since, and the monitor enforces some of them itself.
+ */
+#define RELAY_NLIMITS	5
+#define RELAY_LIMITS(c) { &(c)->connect_timeout, &(c)->keepalive_interval, \
+	&(c)->keepalive_count_max, &(c)->idle_timeout, &(c)->max_session_time }
 
 /* What the relay gets from the monitor. */
 struct relay_job {
@@ -765,10 +784,15 @@ struct relay_job {
 	char	*command;
 	int	 watch;			/* RELAY_WATCH_FD is the watcher */
 	struct api_node n;
+	/* the monitor's limits, whatever the file says by now */
+	long	 limits[RELAY_NLIMITS];
 };
 
 /* The relay's pid for on_forward(); 0: none. The last signal sent. */
 static volatile sig_atomic_t forward_pid, forward_sig;
+
+/* What a relay has, once told to end, before the monitor kills it. */
+#define RELAY_KILL_GRACE_MS	1000
 
 /*
  * SIGTERM, SIGHUP and SIGINT mean the session must end: the relay ends
@@ -819,7 +843,7 @@ forward_stop(const struct sigaction *old)
 
 /* The relay's side of fork(): its fds in place, then the fresh image. */
 static void __attribute__((noreturn))
-relay_exec(int ctl, int agent, int watch)
+relay_exec(int ctl, int agent, int watch, pid_t monitor)
 {
 	char *argv[] = { (char *)"sshgate-relay", (char *)SESSION_RELAY_ARG,
 	    NULL };
@@ -836,6 +860,10 @@ relay_exec(int ctl, int agent, int watch)
 			_exit(127);
 	(void)close_range(watch != -1 ? RELAY_WATCH_FD + 1 : RELAY_WATCH_FD,
 	    ~0U, 0);
+	/* no relay outlives its monitor (kept across execve) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	    getppid() != monitor)
+		_exit(127);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve("/proc/self/exe", argv, environ);
@@ -850,6 +878,7 @@ static int
 relay_spawn(struct session_watch *sw, struct relay_proc *rp)
 {
 	int ctl[2] = { -1, -1 }, ag[2] = { -1, -1 };
+	pid_t monitor = getpid();
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) == -1 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ag) == -1 ||
@@ -865,9 +894,16 @@ relay_spawn(struct session_watch *sw, struct relay_proc *rp)
 		return GATE_ERR_SYSTEM;
 	}
 	if (rp->pid == 0)
-		relay_exec(ctl[1], ag[1], sw->fd);
+		relay_exec(ctl[1], ag[1], sw->fd, monitor);
 	close(ctl[1]);
 	close(ag[1]);
+	/* relay_wait() reads a frame it saw begin: one that stalls is dead */
+	{
+		struct timeval tv = { RELAY_KILL_GRACE_MS / 1000, 0 };
+
+		(void)setsockopt(ctl[0], SOL_SOCKET, SO_RCVTIMEO, &tv,
+		    sizeof(tv));
+	}
 	rp->ctl = ctl[0];
 	rp->agent = ag[0];
 	if (sw->fd != -1)
@@ -921,13 +957,16 @@ relay_status_str(int status, char *buf, size_t len)
 }
 
 /*
- * A relay that ended without its outcome, or sent one that does not
- * parse (it is killed: it is not the relay we started any more): the
- * session ends as lost if it had started, else as a failed connection,
- * so that the audit line is written either way.
+ * A relay that ended without its outcome, sent one that does not parse,
+ * or outlived a limit the monitor keeps (end: how the session ends
+ * then; RELAY_END_ERROR otherwise): it is killed, since it is not the
+ * relay we started any more. The session ends as such if it had started,
+ * else as a failed connection, so that the audit line is written either
+ * way.
  */
 static int
-relay_died(struct relay_proc *rp, int started, struct session_outcome *o)
+relay_died(struct relay_proc *rp, int started, enum relay_end end,
+    struct session_outcome *o)
 {
 	char why[128];
 	int status = 0;
@@ -937,16 +976,23 @@ relay_died(struct relay_proc *rp, int started, struct session_outcome *o)
 		continue;
 	rp->pid = -1;
 	relay_restore_fds(rp);
-	relay_status_str(status, why, sizeof(why));
+	if (end != RELAY_END_ERROR)
+		snprintf(why, sizeof(why), "the relay process did not end "
+		    "within %d ms (%s); killed", RELAY_KILL_GRACE_MS,
+		    relay_end_name(end));
+	else
+		relay_status_str(status, why, sizeof(why));
 	log_verbose("%s", why);
-	if (!started)
+	if (!started && end != RELAY_END_SIGNAL)
 		return session_fail(o, SESSION_STAGE_CONNECT,
 		    GATE_ERR_CONNECT, why);
 	relay_result_init(&o->res);
-	/* a signal we passed on before the relay took it over */
-	o->res.end = WIFSIGNALED(status) && forward_sig != 0 &&
-	    WTERMSIG(status) == forward_sig ? RELAY_END_SIGNAL :
-	    RELAY_END_ERROR;
+	/* a signal passed on: the session ends as the signal says */
+	if (end == RELAY_END_ERROR && forward_sig != 0)
+		end = RELAY_END_SIGNAL;
+	o->res.end = end;
+	if (end == RELAY_END_CHECK)
+		o->verdict = rp->verdict;
 	strlcpy(o->res.detail, why, sizeof(o->res.detail));
 	o->stage = SESSION_STAGE_ENDED;
 	o->err = 0;
@@ -993,6 +1039,12 @@ record_put(struct wire *w, const struct gate_config *cfg,
 	wire_put_str(w, n->address);
 	wire_put_u32(w, (uint32_t)n->port);
 	wire_put_str(w, n->user);
+	{
+		const long *lim[RELAY_NLIMITS] = RELAY_LIMITS(cfg);
+
+		for (i = 0; i < RELAY_NLIMITS; i++)
+			wire_put_u64(w, (uint64_t)*lim[i]);
+	}
 	wire_put_u32(w, (uint32_t)n->nhostkeys);
 	for (i = 0; i < n->nhostkeys; i++) {
 		wire_put_str(w, n->hostkeys[i].type);
@@ -1026,6 +1078,9 @@ record_get(struct wire *w, struct relay_job *j)
 	wire_get_str(w, j->n.address, sizeof(j->n.address));
 	j->n.port = (int)wire_get_u32(w);
 	wire_get_str(w, j->n.user, sizeof(j->n.user));
+	for (i = 0; i < RELAY_NLIMITS; i++)
+		if ((j->limits[i] = (long)wire_get_u64(w)) < 0)
+			w->bad = 1;
 	nk = wire_get_u32(w);
 	if (w->bad || nk > API_HOSTKEYS_MAX || kind > SESSION_SFTP ||
 	    j->prog[0] == '\0' || j->n.port < 1 || j->n.port > 65535 ||
@@ -1101,18 +1156,97 @@ outcome_get(struct wire *w, struct session_outcome *o)
 }
 
 /*
+ * The monitor's own limits on the relay, which a container may have
+ * taken over: a signal passed on, the watcher's end (its verdict) and
+ * MaxSessionTime each give the relay RELAY_KILL_GRACE_MS to end by
+ * itself. The earliest such time (0: none) and how the session ends.
+ */
+static long long
+relay_kill_at(const struct gate_config *cfg, const struct session_req *rq,
+    const struct relay_proc *rp, enum relay_end *end)
+{
+	long long at = 0, t;
+
+	if (rp->sig_at != 0) {
+		at = rp->sig_at + RELAY_KILL_GRACE_MS;
+		*end = RELAY_END_SIGNAL;
+	}
+	if (rp->watch_at != 0 &&
+	    ((t = rp->watch_at + RELAY_KILL_GRACE_MS) < at || at == 0)) {
+		at = t;
+		*end = RELAY_END_CHECK;
+	}
+	if (cfg->max_session_time > 0 && rq->started_ms > 0 &&
+	    ((t = rq->started_ms + cfg->max_session_time +
+	    RELAY_KILL_GRACE_MS) < at || at == 0)) {
+		at = t;
+		*end = RELAY_END_MAX_TIME;
+	}
+	return at;
+}
+
+/* The watcher ended: its exit status (not reaped here) is its verdict. */
+static void
+relay_watch_ended(const struct session_watch *sw, struct relay_proc *rp)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)sw->pid, &si, WEXITED | WNOWAIT |
+	    WNOHANG) != 0 || si.si_pid == 0)
+		return;
+	rp->watch_at = clock_now_ms();
+	/* a watcher that died unasked confirms nothing: fail closed */
+	rp->verdict = si.si_code == CLD_EXITED &&
+	    si.si_status == WATCH_EXIT_DENIED ? SESSION_DENIED :
+	    SESSION_UNCONFIRMED;
+}
+
+/*
  * Waits for the relay's messages: "session started" is logged here,
- * and the outcome fills *o. A relay that ends without its outcome ends
- * the session at the relay stage.
+ * and the outcome fills *o, within the monitor's limits
+ * (relay_kill_at()). A relay that ends without its outcome, or outlives
+ * a limit, ends the session through relay_died().
  */
 static int
-relay_wait(const struct session_req *rq, struct relay_proc *rp,
-    struct wire *w, struct session_outcome *o, long long start)
+relay_wait(const struct gate_config *cfg, const struct session_req *rq,
+    const struct session_watch *sw, struct relay_proc *rp, struct wire *w,
+    struct session_outcome *o, long long start)
 {
+	struct pollfd pfd[2];
+	enum relay_end end = RELAY_END_ERROR;
 	unsigned char type;
+	long long now, at;
 	int started = 0, r;
 
+	pfd[0].fd = rp->ctl;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sw->pid > 0 ? (int)syscall(SYS_pidfd_open, sw->pid, 0) :
+	    -1;
+	pfd[1].events = POLLIN;
 	for (;;) {
+		now = clock_now_ms();
+		if (forward_sig != 0 && rp->sig_at == 0)
+			rp->sig_at = now;
+		if ((at = relay_kill_at(cfg, rq, rp, &end)) != 0 && now >= at) {
+			r = GATE_ERR_TIMEOUT;
+			break;
+		}
+		end = RELAY_END_ERROR;
+		if (poll(pfd, 2, at == 0 ? -1 : (int)(at - now)) == -1) {
+			if (errno == EINTR)
+				continue;
+			r = GATE_ERR_SYSTEM;
+			break;
+		}
+		if (pfd[1].fd != -1 && pfd[1].revents != 0) {
+			relay_watch_ended(sw, rp);
+			close(pfd[1].fd);
+			pfd[1].fd = -1;
+		}
+		if (pfd[0].revents == 0)
+			continue;
+		/* a frame the relay began: it has the grace to finish it */
 		if ((r = wire_recv(rp->ctl, &type, w)) != 0)
 			break;
 		if (type == MSG_STARTED && !started && w->len == 1) {
@@ -1126,8 +1260,10 @@ relay_wait(const struct session_req *rq, struct relay_proc *rp,
 			r = GATE_ERR_PROTOCOL;
 		break;
 	}
+	if (pfd[1].fd != -1)
+		close(pfd[1].fd);
 	if (r != 0)
-		r = relay_died(rp, started, o);
+		r = relay_died(rp, started, end, o);
 	else
 		r = o->err;
 	if (started)
@@ -1145,7 +1281,8 @@ session_monitor(const struct gate_config *cfg, const struct session_req *rq,
     const struct api_node *n, struct session_watch *sw,
     struct session_outcome *o, long long start)
 {
-	struct relay_proc rp = { -1, -1, -1, { -1, -1, -1 }, 0, { 0 } };
+	struct relay_proc rp = { -1, -1, -1, 0, 0, SESSION_ALLOWED,
+	    { -1, -1, -1 }, 0, { 0 } };
 	struct sigaction old[NFORWARD];
 	struct signer *sg = NULL;
 	struct wire w;
@@ -1185,7 +1322,7 @@ session_monitor(const struct gate_config *cfg, const struct session_req *rq,
 	sg = NULL;
 	close(rp.agent);
 	rp.agent = -1;
-	r = relay_wait(rq, &rp, &w, o, start);
+	r = relay_wait(cfg, rq, sw, &rp, &w, o, start);
  stop:
 	relay_reap(&rp);
 	forward_stop(old);
@@ -1338,8 +1475,14 @@ session_relay_main(void)
 	    &cfg) != 0)
 		session_fail(&o, SESSION_STAGE_SETUP, GATE_ERR_CONFIG,
 		    "the relay process cannot load the configuration");
-	else
+	else {
+		long *lim[RELAY_NLIMITS] = RELAY_LIMITS(&cfg);
+		size_t i;
+
+		for (i = 0; i < RELAY_NLIMITS; i++)
+			*lim[i] = j.limits[i];
 		relay_session(&cfg, &j, &o);
+	}
 	wire_reset(&w);
 	outcome_put(&w, &o);
 	(void)wire_send(RELAY_CTL_FD, MSG_OUTCOME, &w);

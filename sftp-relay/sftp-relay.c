@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "conf.h"
 #include "gate_err.h"
@@ -130,6 +131,7 @@ sftp_relay(const struct gate_config *cfg, const struct args *a)
 	memset(&rq, 0, sizeof(rq));
 	if ((code = request_from_args(a, &rq)) != GO_ON)
 		return code;
+	rq.started_ms = clock_now_ms();	/* MaxSessionTime: from the login */
 	if (rq.login.node[0] == '\0')
 		return outcome_end(OUTCOME_SFTP_ACCOUNT, NULL,
 		    "login=%s key_id=%s client=%s kind=%s reason=%s code=%d",

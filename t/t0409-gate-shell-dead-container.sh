@@ -59,8 +59,8 @@ session_wait() {
 cleanup() {
 	nft delete table inet sgtest 2>/dev/null
 	local pids
-	pids=$( { sg_live_pids -u ct1; sg_live_pids -u sshgate -x gate-shell; } |
-		paste -sd" ")
+	pids=$( { sg_live_pids -u ct1; sg_live_pids -u sshgate -x gate-shell
+		sg_live_pids -u sshgate -x sshgate-relay; } | paste -sd" ")
 	test -z "$pids" || kill -CONT $pids
 	test -z "$pids" || kill -9 $pids
 	kill "$(cat "$1.holder")" 2>/dev/null
@@ -111,7 +111,7 @@ test_expect_success 'the container sshd stopped (SIGSTOP): noticed within the bo
 	test_when_finished "cleanup stop" &&
 	: >"$SG_LOG" &&
 	session_start stop "echo started; exec sleep 300" &&
-	ct_sshd=$(pgrep -u ct1 -x sshd) &&
+	ct_sshd=$(pgrep -u ct1 -x 'sshd|sshd-session') &&
 	test -n "$ct_sshd" &&
 	kill -STOP $ct_sshd &&
 	start=$(date +%s%3N) &&
@@ -122,7 +122,7 @@ test_expect_success 'SIGTERM while the container is dead: ends within 1 s, logge
 	test_when_finished "cleanup term" &&
 	: >"$SG_LOG" &&
 	session_start term "echo started; exec sleep 300" &&
-	ct_sshd=$(pgrep -u ct1 -x sshd) &&
+	ct_sshd=$(pgrep -u ct1 -x 'sshd|sshd-session') &&
 	kill -STOP $ct_sshd &&
 	sleep 1 &&
 	gs=$(pgrep -u sshgate -x gate-shell) &&

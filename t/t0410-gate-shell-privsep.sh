@@ -46,13 +46,13 @@ probe_open() {
 	probe "open(\"$1\", 0)"
 }
 
-# session_start: alice runs "read l; echo got \$l; exit 7" on node 1234
+# session_start [KEY]: KEY (alice) runs "read l; echo got \$l; exit 7" on node 1234
 # with its stdin on fd 7 of this shell; $client is the ssh, $relay the
 # process with the container connection, $monitor its parent.
 session_start() {
 	rm -f in out err &&
 	mkfifo in &&
-	{ "$TRASH/bin/ssh-alice" -l 1234-5678 127.0.0.1 \
+	{ "$TRASH/bin/ssh-${1:-alice}" -l 1234-5678 127.0.0.1 \
 		"read l; echo \"got \$l\"; exit 7" <in >out 2>err & } &&
 	client=$! &&
 	exec 7>in &&
@@ -198,6 +198,60 @@ test_expect_success 'a relay that dies ends the session as lost, with its audit 
 	test_cmp expect code &&
 	grep "connection to container 1234 lost" err &&
 	sg_log_contains "$SG_LOG" "gate-shell\\[$monitor\\]: session ended; .*end_reason=error detail=\"the relay process was killed by signal 9\""
+'
+
+# A relay a container took over may ignore what it is told: the monitor
+# gives it RELAY_KILL_GRACE_MS (1 s) after a signal, the watcher's verdict
+# or MaxSessionTime, then kills it. A stopped relay plays that part.
+killed_line() {
+	sg_log_contains "$SG_LOG" "gate-shell\\[$monitor\\]: session ended; .*end_reason=$1 detail=\"the relay process did not end within 1000 ms .$2.; killed\""
+}
+
+test_expect_success 'a stopped relay: SIGTERM still ends the session (255), the relay killed' '
+	session_start &&
+	kill -STOP $relay &&
+	kill -TERM $monitor &&
+	session_wait &&
+	echo 255 >expect &&
+	test_cmp expect code &&
+	sg_wait_gone "$relay" 5 &&
+	killed_line signal signal
+'
+
+test_expect_success 'gate-shell killed with SIGKILL: its relay does not outlive it' '
+	session_start &&
+	kill -KILL $monitor &&
+	sg_wait_gone "$relay" 5 &&
+	session_wait
+'
+
+test_expect_success 'a stopped relay: a revoked key still ends the session (249)' '
+	test_when_finished "sg_gate_conf \"LogLevel DEBUG\" \"InternalKey /etc/sshgate/internal_key\"" &&
+	sg_gate_conf "LogLevel DEBUG" "RevokeInterval 1s" \
+		"InternalKey /etc/sshgate/internal_key" &&
+	k1=$(sg_api_key 5678 k1) &&
+	sg_gate_ssh_cmd k1 &&
+	session_start k1 &&
+	kill -STOP $relay &&
+	sg_api POST "/v1/admin/keys/$k1/revoke" "{}" >/dev/null &&
+	session_wait &&
+	echo 249 >expect &&
+	test_cmp expect code &&
+	sg_wait_gone "$relay" 5 &&
+	killed_line revoked check
+'
+
+test_expect_success 'a stopped relay: MaxSessionTime still ends the session (244)' '
+	test_when_finished "sg_gate_conf \"LogLevel DEBUG\" \"InternalKey /etc/sshgate/internal_key\"" &&
+	sg_gate_conf "LogLevel DEBUG" "MaxSessionTime 3s" \
+		"InternalKey /etc/sshgate/internal_key" &&
+	session_start &&
+	kill -STOP $relay &&
+	session_wait &&
+	echo 244 >expect &&
+	test_cmp expect code &&
+	sg_wait_gone "$relay" 5 &&
+	killed_line max_time max_time
 '
 
 test_lazy_prereq SFTP 'command -v sftp'

@@ -111,7 +111,7 @@ test_expect_success 'the container sshd stopped (SIGSTOP): noticed within the bo
 	test_when_finished "cleanup stop" &&
 	: >"$SG_LOG" &&
 	session_start stop "echo started; exec sleep 300" &&
-	ct_sshd=$(pgrep -u ct1 -x 'sshd|sshd-session') &&
+	ct_sshd=$(pgrep -u ct1 -x "sshd|sshd-session") &&
 	test -n "$ct_sshd" &&
 	kill -STOP $ct_sshd &&
 	start=$(date +%s%3N) &&
@@ -122,7 +122,7 @@ test_expect_success 'SIGTERM while the container is dead: ends within 1 s, logge
 	test_when_finished "cleanup term" &&
 	: >"$SG_LOG" &&
 	session_start term "echo started; exec sleep 300" &&
-	ct_sshd=$(pgrep -u ct1 -x 'sshd|sshd-session') &&
+	ct_sshd=$(pgrep -u ct1 -x "sshd|sshd-session") &&
 	kill -STOP $ct_sshd &&
 	sleep 1 &&
 	gs=$(pgrep -u sshgate -x gate-shell) &&

@@ -75,7 +75,8 @@ def machine():
         "openssh": run(["ssh", "-V"]),
         "libssh": pkg("libssh-4"),
         "openssl": run(["openssl", "version"]),
-        "libcurl": pkg("libcurl4"),
+        # Debian 13 renamed it in the 64-bit time_t transition
+        "libcurl": pkg("libcurl4") or pkg("libcurl4t64"),
         "cgroup": {"v2": "cgroup v2", "v1": "cgroup v1 cpuacct",
                    "proc": "/proc process trees (no usable cgroup; "
                            "each daemon the init of its own PID "

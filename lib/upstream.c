@@ -34,9 +34,11 @@
 	"ecdh-sha2-nistp256,diffie-hellman-group14-sha256"
 
 /*
- * What libssh 0.10 and 0.11 say of the channel's open confirmation, at
- * SSH_LOG_PROTOCOL, in ssh_packet_channel_open_conf(): the only place
- * their public API shows the peer's maximum packet size.
+ * What libssh 0.10 and 0.11 say of the channel's open confirmation, in
+ * ssh_packet_channel_open_conf(): the only place their public API shows
+ * the peer's maximum packet size. 0.10 says it at SSH_LOG_PROTOCOL and
+ * 0.11 at a higher level (not seen at SSH_LOG_PROTOCOL on Debian 13's
+ * 0.11.5), so upstream_open_session() listens at the highest.
  */
 #define OPEN_CONF_LINE	"Remote window : "
 
@@ -268,8 +270,8 @@ upstream_open_session(ssh_channel ch)
 
 	level = ssh_get_log_level();
 	(void)ssh_set_log_callback(open_log_cb);
-	if (level < SSH_LOG_PROTOCOL)
-		(void)ssh_set_log_level(SSH_LOG_PROTOCOL);
+	if (level < SSH_LOG_FUNCTIONS)
+		(void)ssh_set_log_level(SSH_LOG_FUNCTIONS);
 	rc = ssh_channel_open_session(ch);
 	(void)ssh_set_log_level(level);
 	if (rc == SSH_OK)

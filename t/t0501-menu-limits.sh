@@ -61,7 +61,7 @@ test_expect_success 'r pressed 20 times at once asks the API at most twice' '
 '
 
 test_expect_success 'r works again once MenuRefreshInterval has passed' '
-	sleep 3 &&
+	sleep 4 &&
 	sg_api POST /v1/admin/stats/reset "{}" >/dev/null &&
 	sg_tmux_send r r &&
 	sg_poll 10 test "$(listings)" = 1 &&

@@ -74,8 +74,19 @@ now_ms() {
 	date +%s%3N
 }
 
+# libssh 0.11 (Debian 13): an sftp download stalls now and then until the
+# next keepalive to the container (doc/performance.md, not fixed yet); a
+# 2 s KeepaliveInterval keeps each stall short enough for the tests.
+STALL_KEEPALIVE=
+case $(pkg-config --modversion libssh 2>/dev/null) in
+0.11.*)
+	STALL_KEEPALIVE="KeepaliveInterval 2s"
+	echo "# libssh 0.11: KeepaliveInterval 2s (the sftp download stall)"
+	;;
+esac
+
 test_expect_success 'set up: API, node 1234 on container 1, node 2345 on container 2 (no sftp), keys, the gate' '
-	sg_fixture_gate "RevokeInterval 1s" &&
+	sg_fixture_gate "RevokeInterval 1s" ${STALL_KEEPALIVE:+"$STALL_KEEPALIVE"} &&
 	alice=$SG_KEY_ID &&
 	sg_api_node 5678 env-shop 2345 2 &&
 	bigk=$(sg_api_key 5678 bigk) &&

@@ -67,6 +67,14 @@ struct ll_net_port_attr {
 
 #define SB_RET(v)	BPF_STMT(BPF_RET | BPF_K, (v))
 #define SB_ERRNO(e)	SB_RET(SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
+/* every filter's start: another architecture is killed; load the nr */
+#define SB_PROLOGUE \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
+	    offsetof(struct seccomp_data, arch)), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SB_AUDIT_ARCH, 1, 0), \
+	SB_RET(SECCOMP_RET_KILL_PROCESS), \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
+	    offsetof(struct seccomp_data, nr))
 /* syscall nr fails with e */
 #define SB_DENY(nr, e) \
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), SB_ERRNO(e)
@@ -148,12 +156,7 @@ sandbox_seccomp(unsigned int *layers)
 {
 	uint32_t self = (uint32_t)getpid();
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SB_AUDIT_ARCH, 1, 0),
-		SB_RET(SECCOMP_RET_KILL_PROCESS),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, nr)),
+		SB_PROLOGUE,
 #ifdef __x86_64__
 		/* the x32 ABI's numbers would pass every test below */
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
@@ -208,12 +211,7 @@ int
 sandbox_seal(void)
 {
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SB_AUDIT_ARCH, 1, 0),
-		SB_RET(SECCOMP_RET_KILL_PROCESS),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, nr)),
+		SB_PROLOGUE,
 		SB_DENY(SYS_socket, EACCES),
 		SB_DENY(SYS_socketpair, EACCES),
 		SB_DENY(SYS_connect, EACCES),

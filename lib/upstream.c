@@ -246,17 +246,47 @@ upstream_refused(void)
  * the open confirmation is kept (libssh's lines carry the peer's text:
  * none of it goes anywhere).
  */
+/* A decimal number of at most 32 bits at *pp, which moves past it. */
+static int
+dec_u32(const char **pp, uint32_t *out)
+{
+	const char *p = *pp;
+	uint64_t v = 0;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (uint64_t)(*p - '0')) > UINT32_MAX)
+			return -1;
+	*out = (uint32_t)v;
+	*pp = p;
+	return 0;
+}
+
+/* "Remote window : W, maxpacket : M" from OPEN_CONF_LINE on. */
+static int
+open_conf_parse(const char *p, uint32_t *win, uint32_t *max)
+{
+	static const char mid[] = ", maxpacket : ";
+
+	p += sizeof(OPEN_CONF_LINE) - 1;
+	if (dec_u32(&p, win) != 0 || strncmp(p, mid, sizeof(mid) - 1) != 0)
+		return -1;
+	p += sizeof(mid) - 1;
+	return dec_u32(&p, max);
+}
+
 static void
 open_log_cb(int prio, const char *function, const char *buf, void *arg)
 {
 	const char *p;
-	unsigned int win, max;
+	uint32_t win, max;
 
 	(void)prio;
 	(void)function;
 	(void)arg;
 	if ((p = strstr(buf, OPEN_CONF_LINE)) != NULL &&
-	    sscanf(p, OPEN_CONF_LINE "%u, maxpacket : %u", &win, &max) == 2) {
+	    open_conf_parse(p, &win, &max) == 0) {
 		open_conf.window = win;
 		open_conf.maxpacket = max;
 		open_conf.seen = 1;
